@@ -1,0 +1,242 @@
+"""Browser tests of vdsr_lib.compare: headless Chromium, driven by Playwright, with no network.
+
+(a) A standalone page built from compare's outputs: drag the swipe handle, press the arrow keys,
+    click region and picker toggles; assert that the DOM state and the pixels on screen change.
+(b) The built book (``_build/html``, if it exists): the same on every page with comparisons;
+    pages with saved widget state must render their widgets from the book's own files.
+
+Needs the ``playwright`` package and a Chromium binary (Debian's ``chromium``; Playwright's own
+browser download is not used): ``scripts/install_browser.sh`` installs it. Set ``CHROMIUM`` to
+use another binary. Skipped, with the reason, where either is missing.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from vdsr_lib import compare as C
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = Path(os.environ.get("VDSR_BOOK_HTML", ROOT / "_build" / "html"))
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def find_chromium() -> str | None:
+    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install playwright "
+    "(browser tests skipped)")
+CHROMIUM = find_chromium()
+if CHROMIUM is None:
+    pytest.skip("Chromium not found (looked for $CHROMIUM, /usr/bin/chromium, chromium, "
+                "chromium-browser, google-chrome): run scripts/install_browser.sh; browser tests "
+                "skipped", allow_module_level=True)
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A Playwright page that refuses every request leaving the machine and records errors."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.offsite: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.offsite.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def shot(locator) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
+
+
+def changed(a: np.ndarray, b: np.ndarray) -> float:
+    """Fraction of pixels that differ between two screenshots of the same element."""
+    if a.shape != b.shape:
+        return 1.0
+    return float((np.abs(a - b).sum(axis=2) > 30).mean())
+
+
+# -- the checks, shared by the standalone page and the book ----------------------------------
+
+def check_swipe(page, root) -> None:
+    root.scroll_into_view_if_needed()
+    frame = root.locator(".vc-frame")
+    assert root.get_attribute("data-ready") == "1", "the swipe's script did not run"
+    before = shot(frame)
+    start = float(root.get_attribute("data-pos"))
+    box = frame.bounding_box()
+    y = box["y"] + box["height"] * 0.6
+    page.mouse.move(box["x"] + box["width"] * start / 100, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.1, y, steps=8)
+    page.mouse.up()
+    pos = float(root.get_attribute("data-pos"))
+    assert abs(pos - 10) < 3, f"dragging to 10% left the handle at {pos}%"
+    assert changed(before, shot(frame)) > 0.02, "dragging the handle did not change the picture"
+    frame.focus()
+    page.keyboard.press("ArrowRight")
+    assert float(root.get_attribute("data-pos")) == pytest.approx(pos + 5, abs=0.1)
+
+
+def check_toggles(root) -> None:
+    """Click every toggle button not yet selected; the key and the picture must change."""
+    root.scroll_into_view_if_needed()
+    assert root.get_attribute("data-ready") == "1", "the toggle script did not run"
+    buttons = root.locator("button[data-g]:not(.vc-box)")
+    assert buttons.count() >= 2
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        if "vc-on" in (button.get_attribute("class") or ""):
+            continue
+        key, before = root.get_attribute("data-key"), shot(root)
+        button.click()
+        assert root.get_attribute("data-key") != key
+        assert "vc-on" in button.get_attribute("class")
+        visible = root.locator("[data-show]:visible, .vc-missing:visible")
+        assert visible.count() >= 1, "nothing is shown for the selected key"
+        assert changed(before, shot(root)) > 0.005, f"clicking {button.inner_text()!r} changed nothing"
+
+
+# -- (a) standalone page ---------------------------------------------------------------------
+
+def scene(h: int, w: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    img = np.stack([x * 255 / w, y * 255 / h, 128 + 100 * np.sin((x * (seed + 1) + y) / 4)], axis=-1)
+    return np.clip(img + rng.normal(0, 10, img.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def standalone(tmp_path_factory) -> Path:
+    hr = scene(96, 96, 0)
+    lr = hr[::4, ::4].copy()
+    bic, sr = scene(96, 96, 1), scene(96, 96, 2)
+    items = [
+        C.swipe(bic, sr, labels=("bicubic", "VDSR"), captions=((30.0, 0.9), (32.0, 0.93)), magnify=3),
+        C.swipe(lr, hr, labels=("LR", "HR")),
+        C.zoom_grid({"LR": lr, "bicubic": bic, "VDSR": sr, "HR": hr},
+                    [(0, 0, 24, 24), (40, 40, 24, 24), (64, 8, 32, 32)]),
+        C.picker({(s, d, r): scene(48, 48, 10 * s + d + r) for s in (2, 3, 4) for d in (5, 20)
+                  for r in (True, False) if not (s == 4 and d == 5)},
+                 axes=("scale", "depth", "residual"), reference=scene(48, 48, 0)),
+    ]
+    path = tmp_path_factory.mktemp("compare") / "compare.html"
+    path.write_text(C.page(*items), encoding="utf-8")
+    return path
+
+
+def test_standalone_swipe(browser, standalone):
+    p = Page(browser, standalone.as_uri())
+    try:
+        roots = p.page.locator(".vc-swipe")
+        assert roots.count() == 2
+        for i in range(2):
+            check_swipe(p.page, roots.nth(i))
+        assert not p.errors and not p.offsite
+    finally:
+        p.close()
+
+
+def test_standalone_zoom_and_picker(browser, standalone):
+    p = Page(browser, standalone.as_uri())
+    try:
+        zoom = p.page.locator(".vc-zoom").first
+        check_toggles(zoom)
+        zoom.locator("button.vc-box").first.click()  # the boxes on the map select too
+        assert zoom.get_attribute("data-key") == "0"
+        picker = p.page.locator(".vc-picker").first
+        check_toggles(picker)
+        # scale 4 with depth 5 was never computed: the note shows instead of an image
+        for axis, label in (("0", "4"), ("1", "5")):
+            picker.locator(f'button[data-g="{axis}"]', has_text=label).click()
+        assert picker.locator(".vc-missing").is_visible()
+        assert picker.locator("img[data-show]:visible").count() == 0
+        assert not p.errors and not p.offsite
+    finally:
+        p.close()
+
+
+# -- (b) the built book ----------------------------------------------------------------------
+
+def book_pages() -> list[Path]:
+    if not (BOOK / "index.html").is_file():
+        return []
+    return sorted(p for p in BOOK.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def pages_with(marker: str) -> list[Path]:
+    return [p for p in book_pages() if marker in p.read_text(encoding="utf-8", errors="replace")]
+
+
+def test_book_comparisons(browser):
+    if not book_pages():
+        pytest.skip(f"no built book at {BOOK}: run `make book` first")
+    pages = pages_with('class="vdsr-cmp')
+    if not pages:
+        pytest.skip("the built book has no vdsr_lib.compare outputs yet")
+    for path in pages:
+        p = Page(browser, path.as_uri())
+        try:
+            for i in range(p.page.locator(".vc-swipe").count()):
+                check_swipe(p.page, p.page.locator(".vc-swipe").nth(i))
+            for kind in (".vc-zoom", ".vc-picker"):
+                for i in range(p.page.locator(kind).count()):
+                    check_toggles(p.page.locator(kind).nth(i))
+            assert not p.offsite, f"{path.name} tried to reach the network: {p.offsite[:3]}"
+        finally:
+            p.close()
+
+
+def test_book_widgets_render_offline(browser):
+    if not book_pages():
+        pytest.skip(f"no built book at {BOOK}: run `make book` first")
+    pages = pages_with("application/vnd.jupyter.widget-state+json")
+    if not pages:
+        pytest.skip("no page of the built book has saved widget state")
+    for path in pages:
+        p = Page(browser, path.as_uri())
+        try:
+            p.page.wait_for_timeout(1500)  # the widget manager renders after load
+            missing = [u for u in p.failed if u.startswith("file:")]
+            assert not missing, f"{path.name}: local files missing (html_extra_path?): {missing[:3]}"
+            assert not p.offsite, f"{path.name}: widget scripts from the network: {p.offsite[:3]}"
+            views = p.page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+            rendered = p.page.locator(".jupyter-widgets").count()
+            assert rendered >= views > 0, f"{path.name}: {views} widget views, {rendered} rendered"
+        finally:
+            p.close()
