@@ -168,7 +168,8 @@ def test_zoom_grid_errors():
 # -- picker --------------------------------------------------------------------------------
 
 def test_picker_flat_and_nested_agree():
-    imgs = {(s, d, r): scene(32, 32, seed=10 * s + d + r) for s in (2, 3) for d in (5, 20) for r in (True, False)}
+    imgs = {(s, d, r): scene(32, 32, seed=10 * s + d + r)
+            for s in (2, 3) for d in (5, 20) for r in (True, False)}
     nested = {s: {d: {r: imgs[s, d, r] for r in (True, False)} for d in (5, 20)} for s in (2, 3)}
     flat = C.picker(imgs, axes=("scale", "depth", "residual"), reference=scene(32, 32))
     assert C.picker(nested, axes=("scale", "depth", "residual"), reference=scene(32, 32)).html == flat.html

@@ -139,7 +139,8 @@ def _largest(images: Mapping[str, np.ndarray]) -> str:
     return [k for k, a in images.items() if a.shape[0] * a.shape[1] == best][-1]
 
 
-def _check_region(region: Sequence[int], shape: tuple[int, ...], name: str = "region") -> tuple[int, int, int, int]:
+def _check_region(region: Sequence[int], shape: tuple[int, ...],
+                  name: str = "region") -> tuple[int, int, int, int]:
     if len(region) != 4:
         raise ValueError(f"{name} must be (y, x, h, w), got {region!r}")
     y, x, h, w = (int(v) for v in region)
@@ -180,7 +181,7 @@ def _align(images: Mapping[str, np.ndarray], region: Sequence[int] | None, max_s
     if fit not in ("crop", "downscale"):
         raise ValueError(f"fit must be 'crop' or 'downscale', got {fit!r}")
     checked = {name: _check_image(img, name) for name, img in images.items()}
-    ref = max(checked.values(), key=lambda a: a.shape[0] * a.shape[1]).shape[:2]
+    ref = checked[_largest(checked)].shape[:2]
     y, x, h, w = _check_region(region, ref) if region is not None else (0, 0, *ref)
     if max_side is not None and max(h, w) > max_side and fit == "crop":
         # centre crop inside the region
@@ -188,18 +189,7 @@ def _align(images: Mapping[str, np.ndarray], region: Sequence[int] | None, max_s
         h, w = min(h, max_side), min(w, max_side)
     out = {}
     for name, img in checked.items():
-        if img.shape[:2] != ref:
-            # crop in the small image's own pixels first, then magnify just that crop
-            _check_aspect(img.shape, ref, name)
-            sy, sx = img.shape[0] / ref[0], img.shape[1] / ref[1]
-            y0, x0 = int(y * sy), int(x * sx)
-            y1, x1 = max(y0 + 1, math.ceil((y + h) * sy)), max(x0 + 1, math.ceil((x + w) * sx))
-            part = img[y0:y1, x0:x1]
-            rows = np.minimum(((np.arange(y, y + h) + 0.5) * sy).astype(int) - y0, part.shape[0] - 1)
-            cols = np.minimum(((np.arange(x, x + w) + 0.5) * sx).astype(int) - x0, part.shape[1] - 1)
-            crop = part[rows][:, cols]
-        else:
-            crop = img[y:y + h, x:x + w]
+        crop = _on_grid(img, ref, name)[y:y + h, x:x + w]
         if max_side is not None and max(h, w) > max_side and fit == "downscale":
             scale = max_side / max(h, w)
             size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -218,9 +208,9 @@ def _data_uri(image: np.ndarray, fmt: str = "PNG") -> str:
 
 
 def _magnify(magnify: float | None, side: int, target: int = 320) -> float:
-    """The display magnification: as given, or (None) the integer that brings ``side`` near ``target``."""
+    """Display magnification: as given, or (None) the integer 1..8 that brings ``side`` near ``target``."""
     if magnify is None:
-        return float(max(1, target // max(1, side)))
+        return float(min(8, max(1, target // max(1, side))))
     if not magnify > 0:
         raise ValueError(f"magnify must be positive, got {magnify}")
     return float(magnify)
@@ -276,7 +266,7 @@ _CSS = (
     ".vdsr-cmp button:hover{border-color:#1f6feb}"
     ".vdsr-cmp button.vc-on{background:#1f6feb;border-color:#1f6feb;color:#fff}"
     ".vdsr-cmp .vc-row{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}"
-    ".vdsr-cmp figure{margin:0;text-align:center;max-width:100%}"
+    ".vdsr-cmp figure{margin:0!important;padding:0!important;text-align:center;max-width:100%}"
     ".vdsr-cmp figure img{display:block;margin:0 auto;max-width:100%;height:auto}"
     ".vdsr-cmp figcaption{font-size:12px;margin-top:2px}"
     ".vdsr-cmp figcaption b{font-weight:600}"
@@ -320,7 +310,8 @@ _TOGGLE_JS = (
     "b.setAttribute('aria-pressed',on?'true':'false');});"
     "shown.forEach(function(el){var s=el.dataset.show===key;el.hidden=!s;hit=hit||s;});"
     "if(miss)miss.hidden=hit;}"
-    "btns.forEach(function(b){b.addEventListener('click',function(){sel[+b.dataset.g]=b.dataset.v;update();});});"
+    "btns.forEach(function(b){b.addEventListener('click',function(){"
+    "sel[+b.dataset.g]=b.dataset.v;update();});});"
     f"update();}})({_ROOT});"
 )
 
@@ -406,7 +397,7 @@ def zoom_grid(images: Mapping[str, np.ndarray], regions: Sequence[Sequence[int]]
         region_labels: button texts (default "Region 1", "Region 2", ...).
         captions: name -> text, ``(psnr, ssim)`` or ``{"psnr":, "ssim":}``, shown under each crop.
         magnify: display size / crop size (``None``: the integer that makes the map and the crops
-            fill about 760 px, the width of a book page).
+            fill about 700 px, the width of a book page's output).
         overview: name of the image drawn as a small map with the regions marked (clicking a box
             selects it); default the largest image; ``""`` for no map.
         overview_side: longest side of the map, in pixels (it is embedded as a JPEG).
@@ -414,7 +405,7 @@ def zoom_grid(images: Mapping[str, np.ndarray], regions: Sequence[Sequence[int]]
     """
     if not regions:
         raise ValueError("zoom_grid needs at least one region (y, x, h, w)")
-    labels = list(region_labels) if region_labels is not None else [f"Region {i + 1}" for i in range(len(regions))]
+    labels = list(region_labels or [f"Region {i + 1}" for i in range(len(regions))])
     if len(labels) != len(regions):
         raise ValueError(f"{len(regions)} regions but {len(labels)} region labels")
     captions = dict(captions or {})
@@ -430,8 +421,8 @@ def zoom_grid(images: Mapping[str, np.ndarray], regions: Sequence[Sequence[int]]
     ov_name = ref_name if overview is None else overview
     if ov_name and ov_name not in checked:
         raise ValueError(f"overview {ov_name!r} is not one of the images {list(checked)}")
-    # auto magnification: the crops (and the map) fill about 760 px, a book page's width
-    per_crop = (760 - (overview_side + 10 if ov_name else 0)) / len(checked) - 10
+    # auto magnification: the crops (and the map) fill about 700 px, a book page's width
+    per_crop = (700 - (overview_side + 10 if ov_name else 0)) / len(checked) - 10
     mag = _magnify(magnify, max(max(b[2], b[3]) for b in boxes), target=int(max(per_crop, 48)))
     px = " vc-px" if pixelated else ""
 
@@ -448,23 +439,25 @@ def zoom_grid(images: Mapping[str, np.ndarray], regions: Sequence[Sequence[int]]
             f'aria-label="{_e(labels[i])}" style="top:{100 * y / ref[0]:.2f}%;left:{100 * x / ref[1]:.2f}%;'
             f'height:{100 * h / ref[0]:.2f}%;width:{100 * w / ref[1]:.2f}%"></button>'
             for i, (y, x, h, w) in enumerate(boxes))
-        ov_html = (f'<figure><div class="vc-ov"><img alt="{_e(ov_name)}: regions" style="image-rendering:auto" '
+        ov_html = (f'<figure><div class="vc-ov">'
+                   f'<img alt="{_e(ov_name)}: regions" style="image-rendering:auto" '
                    f'width="{thumb.shape[1]}" height="{thumb.shape[0]}" src="{_data_uri(thumb, "JPEG")}">'
                    f"{marks}</div><figcaption>{_e(ov_name)}: click a box</figcaption></figure>")
 
     figures = []
-    for name in checked:
+    for name, img in checked.items():
+        grid = _on_grid(img, ref, name)
         crops = []
-        for i, box in enumerate(boxes):
-            crop = _align({name: checked[name], ref_name: checked[ref_name]}, box, None, "crop")[0][name]
-            h, w = crop.shape[:2]
+        for i, (y, x, h, w) in enumerate(boxes):
+            crop = grid[y:y + h, x:x + w]
             crops.append(f'<img data-show="{i}" alt="{_e(name)}, {_e(labels[i])}" width="{w}" height="{h}" '
                          f'style="width:{w * mag:.0f}px" src="{_data_uri(crop)}"'
                          f'{"" if i == 0 else " hidden"}>')
-        cap = _caption_text(captions.get(name)).replace(" · ", "\n")
-        width = max(b[3] for b in boxes) * mag  # fixed width: long captions wrap, crops stay aligned
-        figures.append(f'<figure style="width:{max(width, 104):.0f}px">{"".join(crops)}<figcaption><b>{_e(name)}</b>'
-                       f"{'<br>' + _e(cap).replace(chr(10), '<br>') if cap else ''}</figcaption></figure>")
+        cap = _caption_text(captions.get(name))
+        lines = [f"<b>{_e(name)}</b>"] + [_e(part) for part in cap.split(" · ") if part]  # PSNR / SSIM
+        width = max(104, max(b[3] for b in boxes) * mag)  # fixed: captions wrap, crops line up
+        figures.append(f'<figure style="width:{width:.0f}px">{"".join(crops)}'
+                       f'<figcaption>{"<br>".join(lines)}</figcaption></figure>')
     markup = (f'<div class="vdsr-cmp vc-zoom{px}" data-key="0">'
               f'<div class="vc-bar"><span class="vc-axis">Region</span>{bar}</div>'
               f'<div class="vc-row">{ov_html}{"".join(figures)}</div>{_NOJS}</div>')
@@ -563,11 +556,14 @@ def picker(results: Mapping, axes: Sequence[str] | None = None,
         img = prepared[f"result {j}"]
         desc = " · ".join(f"{a} {_value_label(v)}" for a, v in zip(axes, key))
         hidden = "" if key == start else " hidden"
-        imgs.append(f'<img data-show="{code(key)}" alt="{_e(desc)}" width="{img.shape[1]}" height="{img.shape[0]}" '
+        imgs.append(f'<img data-show="{code(key)}" alt="{_e(desc)}" '
+                    f'width="{img.shape[1]}" height="{img.shape[0]}" '
                     f'style="width:{img.shape[1] * mag:.0f}px" src="{_data_uri(img)}"{hidden}>')
         cap = _caption_text(flat_caps.get(key))
-        caps.append(f'<span data-show="{code(key)}"{hidden}><b>{_e(desc)}</b>{"<br>" + _e(cap) if cap else ""}</span>')
-    main = (f'<figure>{"".join(imgs)}<div class="vc-missing" style="width:{width:.0f}px;max-width:100%" hidden>'
+        caps.append(f'<span data-show="{code(key)}"{hidden}><b>{_e(desc)}</b>'
+                    f'{"<br>" + _e(cap) if cap else ""}</span>')
+    main = (f'<figure style="width:{max(width, 104):.0f}px">{"".join(imgs)}'
+            f'<div class="vc-missing" hidden>'
             "not computed for this combination</div>"
             f'<figcaption>{"".join(caps)}</figcaption></figure>')
     ref_fig = ""
@@ -679,8 +675,9 @@ class UploadPanel(LiveWidget):
         self.output = widgets.Output()
         self.upload.observe(self._on_upload, names="value")
         self.button.on_click(lambda _button: self.run())
-        controls = widgets.HBox([self.upload, widgets.Label("Scale", layout=widgets.Layout(margin="0 0 0 12px")),
-                                 self.scale, self.button], layout=widgets.Layout(flex_flow="row wrap"))
+        label = widgets.Label("Scale", layout=widgets.Layout(margin="0 0 0 12px"))
+        controls = widgets.HBox([self.upload, label, self.scale, self.button],
+                                layout=widgets.Layout(flex_flow="row wrap"))
         panel = widgets.VBox([self.note, controls, self.progress, self.status, self.output])
         panel.add_class("vdsr-upload")
         super().__init__(panel, "Upload panel (live Jupyter only): run this notebook in JupyterLab "
@@ -733,7 +730,8 @@ class UploadPanel(LiveWidget):
             return None
         except Exception as err:  # noqa: BLE001 - shown to the user, not swallowed silently
             self.progress.bar_style = "danger"
-            self._say(f"Unexpected error while upscaling {self.name}: {type(err).__name__}: {err}", error=True)
+            self._say(f"Unexpected error while upscaling {self.name}: {type(err).__name__}: {err}",
+                      error=True)
             return None
         finally:
             self.button.disabled = False
@@ -793,37 +791,36 @@ def zoom_live(images: Mapping[str, np.ndarray], size: int = 48, magnify: int = 4
         raise ValueError("zoom_live needs at least one image")
     ref_name = _largest(checked)
     ref = checked[ref_name].shape[:2]
-    for name, img in checked.items():
-        _check_aspect(img.shape, ref, name)
+    grids = {name: _on_grid(img, ref, name) for name, img in checked.items()}
     size = int(min(size, *ref))
     sy = widgets.IntSlider(value=(ref[0] - size) // 2, min=0, max=ref[0] - size, description="y")
     sx = widgets.IntSlider(value=(ref[1] - size) // 2, min=0, max=ref[1] - size, description="x")
     s = min(1.0, overview_side / max(ref))
     thumb = np.asarray(Image.fromarray(checked[ref_name]).resize(
         (max(1, round(ref[1] * s)), max(1, round(ref[0] * s))), Image.Resampling.BILINEAR))
-    ov = widgets.Image(format="png", layout=widgets.Layout(width=f"{thumb.shape[1]}px"))
+    ov = widgets.Image(format="jpeg", layout=widgets.Layout(width=f"{thumb.shape[1]}px"))
     tiles = {name: widgets.Image(format="png", layout=widgets.Layout(width=f"{size * magnify}px"))
              for name in checked}
     for tile in tiles.values():
         tile.add_class("vdsr-pixelated")
 
-    def png(a: np.ndarray) -> bytes:
+    def encode(a: np.ndarray, fmt: str = "PNG") -> bytes:
         buf = io.BytesIO()
-        Image.fromarray(a).save(buf, "PNG")
+        Image.fromarray(a).save(buf, fmt, **({"quality": 85} if fmt == "JPEG" else {}))
         return buf.getvalue()
 
     def update(_change: object = None) -> None:
         y, x = sy.value, sx.value
-        for name, img in checked.items():
-            crop, _ = _align({name: img, ref_name: checked[ref_name]}, (y, x, size, size), None, "crop")
-            tiles[name].value = png(crop[name])
-        marked = thumb.copy()
-        t, l = int(y * s), int(x * s)
-        b, r = min(marked.shape[0] - 1, int((y + size) * s)), min(marked.shape[1] - 1, int((x + size) * s))
+        for name, grid in grids.items():
+            tiles[name].value = encode(np.ascontiguousarray(grid[y:y + size, x:x + size]))
+        marked = thumb.copy()  # the map, with the window drawn as a red frame
+        top, left = int(y * s), int(x * s)
+        bottom = min(marked.shape[0] - 1, int((y + size) * s))
+        right = min(marked.shape[1] - 1, int((x + size) * s))
         color = np.array([255, 45, 85] if marked.ndim == 3 else 255, dtype=np.uint8)
-        marked[t, l:r + 1] = marked[b, l:r + 1] = color
-        marked[t:b + 1, l] = marked[t:b + 1, r] = color
-        ov.value = png(marked)
+        marked[top, left:right + 1] = marked[bottom, left:right + 1] = color
+        marked[top:bottom + 1, left] = marked[top:bottom + 1, right] = color
+        ov.value = encode(marked, "JPEG")  # the map need not be exact: keep the saved state small
 
     sy.observe(update, names="value")
     sx.observe(update, names="value")
