@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import sparse
 
 __all__ = ["imresize", "modcrop", "cubic", "resize_weights"]
 
@@ -25,8 +26,8 @@ def cubic(x: np.ndarray) -> np.ndarray:
     ) * ((ax > 1) & (ax <= 2))
 
 
-def resize_weights(in_len: int, out_len: int, scale: float, antialias: bool = True) -> np.ndarray:
-    """Dense ``(out_len, in_len)`` matrix ``W`` such that ``W @ x`` resizes ``x`` along one axis.
+def resize_weights(in_len: int, out_len: int, scale: float, antialias: bool = True) -> sparse.csr_matrix:
+    """Sparse ``(out_len, in_len)`` matrix ``W`` such that ``W @ x`` resizes ``x`` along one axis.
 
     Mirrors MATLAB's ``contributions()``: output pixel ``i`` (1-based) samples the input at
     ``u = i / scale + 0.5 * (1 - 1 / scale)``; indices beyond the border reflect symmetrically.
@@ -47,19 +48,15 @@ def resize_weights(in_len: int, out_len: int, scale: float, antialias: bool = Tr
     # symmetric padding: 1..n, n..1, repeated
     aux = np.concatenate([np.arange(1, in_len + 1), np.arange(in_len, 0, -1)])
     src = aux[np.mod(idx.astype(np.int64) - 1, aux.size)] - 1
-    dense = np.zeros((out_len, in_len), dtype=np.float64)
     rows = np.repeat(np.arange(out_len), taps)
-    np.add.at(dense, (rows, src.ravel()), w.ravel())
-    return dense
+    # duplicate (row, col) pairs from the mirrored border are summed, as MATLAB does
+    return sparse.csr_matrix((w.ravel(), (rows, src.ravel())), shape=(out_len, in_len))
 
 
 def _resize_axis(x: np.ndarray, axis: int, out_len: int, scale: float, as_uint8: bool,
                  antialias: bool) -> np.ndarray:
     w = resize_weights(x.shape[axis], out_len, scale, antialias)
-    moved = np.moveaxis(x, axis, 0)
-    flat = moved.reshape(moved.shape[0], -1)
-    out = (w @ flat).reshape((out_len,) + moved.shape[1:])
-    out = np.moveaxis(out, 0, axis)
+    out = w @ x if axis == 0 else (w @ x.T).T
     if as_uint8:  # MATLAB's uint8 conversion: round half away from zero, saturate
         out = np.clip(np.floor(out + 0.5), 0, 255)
     return out
@@ -91,11 +88,21 @@ def imresize(image: np.ndarray, scale: float | None = None, output_shape: tuple[
     is_uint8 = image.dtype == np.uint8
     if not (is_uint8 or np.issubdtype(image.dtype, np.floating)):
         raise TypeError(f"imresize takes uint8 or float images, got {image.dtype}")
+    if image.ndim == 3:  # one channel at a time keeps the float64 intermediates small
+        out = np.empty((out_h, out_w, image.shape[2]), dtype=np.uint8 if is_uint8 else np.float64)
+        for c in range(image.shape[2]):
+            out[..., c] = _resize2d(image[..., c], (out_h, out_w), scales, is_uint8, antialias)
+        return out
+    return _resize2d(image, (out_h, out_w), scales, is_uint8, antialias)
+
+
+def _resize2d(image: np.ndarray, out_shape: tuple[int, int], scales: tuple[float, float], is_uint8: bool,
+              antialias: bool) -> np.ndarray:
     x = image.astype(np.float64)
     # MATLAB resizes the dimension with the smaller scale first; for equal scales, rows first.
     order = (0, 1) if scales[0] <= scales[1] else (1, 0)
     for axis in order:
-        x = _resize_axis(x, axis, (out_h, out_w)[axis], scales[axis], is_uint8, antialias)
+        x = _resize_axis(x, axis, out_shape[axis], scales[axis], is_uint8, antialias)
     return x.astype(np.uint8) if is_uint8 else x
 
 

@@ -1,0 +1,212 @@
+"""Where the images come from: a local folder, a checksummed download, or an offline fallback.
+
+The data folder is laid out like the project's ``shared/data``: ``Set5/``, ``Set14/``, ``B100/``,
+``Urban100/``, ``Urban100-half/``, ``T91/``, ``BSD200/`` and ``matlab_lr/<Set>/x<s>/``. It is found,
+in this order, from
+
+1. an explicit ``root`` argument,
+2. the environment variable ``VDSR_DATA``,
+3. the download cache (``pooch.os_cache('vdsr')``, or ``VDSR_CACHE``), filled on demand from the
+   public sources in ``registry.txt`` and verified by SHA-256 (bytes and decoded pixels).
+
+With no network, :func:`load_dataset` falls back to the small photos that scikit-image installs,
+clearly labelled, so every chapter still runs (its numbers are then not benchmark numbers).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+__all__ = ["BENCHMARKS", "TRAIN_291", "Dataset", "data_root", "load_image", "load_dataset",
+           "download", "pixel_sha256", "registry"]
+
+BENCHMARKS = ("Set5", "Set14", "B100", "Urban100", "Urban100-half")
+TRAIN_291 = ("T91", "BSD200")
+_FOLDERS = BENCHMARKS + TRAIN_291 + ("matlab_lr",)
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+# Offline stand-ins (scikit-image's bundled photos): disjoint test and training sets.
+_FALLBACK_TEST = ("astronaut", "camera", "chelsea", "coffee", "rocket")
+_FALLBACK_TRAIN = ("immunohistochemistry", "hubble_deep_field", "brick", "grass", "gravel", "moon",
+                   "coins", "text", "page", "colorwheel")
+
+
+@dataclass
+class Dataset:
+    """A named list of images (uint8, H x W x 3 or H x W) and where they came from."""
+
+    name: str
+    names: list[str]
+    images: list[np.ndarray]
+    source: str
+    is_fallback: bool = False
+    paths: list[Path] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __iter__(self):
+        return iter(zip(self.names, self.images))
+
+
+def load_image(path: str | os.PathLike) -> np.ndarray:
+    """Read an image file as uint8: H x W x 3 (RGB) or H x W (gray).
+
+    Palette and alpha images are converted to RGB (alpha dropped: composited on nothing), 16-bit
+    images are scaled to 8 bits. Unreadable or truncated files raise ``ValueError`` with the path.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no image file at {path}")
+    try:
+        with Image.open(path) as im:
+            im.load()
+            return pil_to_array(im)
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        raise ValueError(f"cannot read {path} as an image ({err}); is it a complete PNG/JPEG/BMP file?") from err
+
+
+def pil_to_array(im: Image.Image) -> np.ndarray:
+    """Convert any Pillow image to uint8 RGB (or gray for single-channel images)."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im, dtype=np.float64)
+        peak = 65535.0 if arr.max() > 255 else 255.0
+        return np.clip(np.round(arr / peak * 255.0), 0, 255).astype(np.uint8)
+    if im.mode == "F":
+        arr = np.asarray(im, dtype=np.float64)
+        return np.clip(np.round(arr * (255.0 if arr.max() <= 1.0 else 1.0)), 0, 255).astype(np.uint8)
+    if im.mode in ("L", "1"):
+        return np.asarray(im.convert("L"), dtype=np.uint8)
+    if im.mode == "LA":
+        return np.asarray(im.convert("L"), dtype=np.uint8)
+    return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def pixel_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of an image's decoded pixels (shape and uint8 values): format-independent."""
+    arr = load_image(path)
+    h = hashlib.sha256(str(arr.shape).encode())
+    h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()
+
+
+def registry() -> dict[str, tuple[str, str, str]]:
+    """``{relative path: (url, bytes sha256 or '-', pixels sha256)}`` from ``registry.txt``."""
+    rows = {}
+    for line in (Path(__file__).with_name("registry.txt")).read_text().splitlines():
+        if line and not line.startswith("#"):
+            rel, url, sha, pix = line.split("\t")
+            rows[rel] = (url, sha, pix)
+    return rows
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("VDSR_CACHE"):
+        return Path(os.environ["VDSR_CACHE"])
+    import pooch
+
+    return Path(pooch.os_cache("vdsr"))
+
+
+def data_root(root: str | os.PathLike | None = None) -> Path | None:
+    """The data folder: ``root``, else ``$VDSR_DATA``, else the download cache if it holds data."""
+    if root is not None or os.environ.get("VDSR_DATA"):
+        path = Path(root if root is not None else os.environ["VDSR_DATA"]).expanduser()
+        if not path.is_dir():
+            origin = "root argument" if root is not None else "VDSR_DATA"
+            raise FileNotFoundError(f"{origin} points to {path}, which is not a folder; set it to a "
+                                    f"folder laid out like shared/data (Set5/, Set14/, ...) or unset it")
+        return path
+    cache = _cache_dir()
+    return cache if any((cache / f).is_dir() for f in _FOLDERS) else None
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+
+
+def download(name: str, root: str | os.PathLike | None = None, progress: bool = False) -> Path:
+    """Fetch dataset ``name`` (e.g. ``"Set5"``, ``"matlab_lr"``) into ``root`` (default: the cache).
+
+    Each file is verified against ``registry.txt`` (the SHA-256 of its bytes where it is a byte
+    copy, and always of its decoded pixels); upstream JPEG/BMP files are converted to PNG.
+    """
+    import pooch
+
+    if name not in _FOLDERS:
+        raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(_FOLDERS)}")
+    root = Path(root) if root is not None else _cache_dir()
+    entries = {rel: v for rel, v in registry().items() if rel.split("/", 1)[0] == name}
+    for rel, (url, sha, pix) in entries.items():
+        target = root / rel
+        if target.is_file() and pixel_sha256(target) == pix:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fetched = Path(pooch.retrieve(url, known_hash=None if sha == "-" else f"sha256:{sha}",
+                                      path=root / ".downloads", progressbar=progress))
+        if sha == "-":  # converted upstream format (JPEG/BMP -> lossless PNG)
+            Image.fromarray(load_image(fetched)).save(target)
+        else:
+            target.write_bytes(fetched.read_bytes())
+        if pixel_sha256(target) != pix:
+            target.unlink()
+            raise ValueError(f"{rel}: the downloaded pixels do not match the registry; the source "
+                             f"{url} changed. Get the data another way and point VDSR_DATA at it.")
+    return root
+
+
+def _fallback(name: str) -> Dataset:
+    import skimage.data
+
+    names = _FALLBACK_TRAIN if name in TRAIN_291 or name == "291" else _FALLBACK_TEST
+    images = [np.asarray(getattr(skimage.data, n)(), dtype=np.uint8) for n in names]
+    return Dataset(f"{name} (offline stand-in: scikit-image photos)", list(names), images,
+                   source="scikit-image bundled photos (not the benchmark set)", is_fallback=True)
+
+
+def load_dataset(name: str, root: str | os.PathLike | None = None, download_missing: bool | None = None,
+                 fallback: bool = True, limit: int | None = None) -> Dataset:
+    """Load a benchmark or training set by folder name (``"291"`` = ``T91`` + ``BSD200``).
+
+    If the folder is missing it is downloaded (unless ``download_missing=False`` or
+    ``VDSR_DOWNLOAD=0``); if that fails and ``fallback`` is true, scikit-image's photos stand in,
+    with a warning and ``is_fallback=True``. ``limit`` keeps the first ``limit`` images.
+    """
+    if name == "291":
+        parts = [load_dataset(n, root, download_missing, fallback, None) for n in TRAIN_291]
+        if any(p.is_fallback for p in parts):
+            return _fallback("291")
+        ds = Dataset("291", parts[0].names + parts[1].names, parts[0].images + parts[1].images,
+                     source=parts[0].source, paths=parts[0].paths + parts[1].paths)
+    else:
+        if name not in _FOLDERS:
+            raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(_FOLDERS + ('291',))}")
+        base = data_root(root)
+        if download_missing is None:
+            download_missing = os.environ.get("VDSR_DOWNLOAD", "1") != "0"
+        if (base is None or not (base / name).is_dir()) and download_missing:
+            try:
+                base = download(name, base if root is not None or os.environ.get("VDSR_DATA") else None)
+            except Exception as err:  # offline, or a source moved
+                if not fallback:
+                    raise
+                warnings.warn(f"could not download {name} ({type(err).__name__}: {err}); using "
+                              f"scikit-image's photos instead. Set VDSR_DATA to a data folder.")
+                return _fallback(name)
+        if base is None or not (base / name).is_dir():
+            if fallback:
+                warnings.warn(f"no {name} folder found (set VDSR_DATA); using scikit-image's photos instead")
+                return _fallback(name)
+            raise FileNotFoundError(f"no {name} folder under {base}; set VDSR_DATA to a data folder")
+        paths = _files(base / name)
+        ds = Dataset(name, [p.stem for p in paths], [load_image(p) for p in paths],
+                     source=str(base / name), paths=paths)
+    if limit is not None:
+        ds.names, ds.images, ds.paths = ds.names[:limit], ds.images[:limit], ds.paths[:limit]
+    return ds
