@@ -11,14 +11,16 @@ the degradation it was trained on:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from .color import rgb2y
 from .imresize import imresize, modcrop
 
-__all__ = ["Pair", "make_pair", "quantize"]
+__all__ = ["Pair", "make_pair", "pair_maker", "quantize"]
 
 
 @dataclass
@@ -55,3 +57,15 @@ def make_pair(hr: np.ndarray, scale: int, lr: np.ndarray | None = None) -> Pair:
     ilr_y = imresize(rgb2y(lr), output_shape=hr.shape[:2])
     return Pair(hr=hr, lr=lr, hr_y=quantize(rgb2y(hr)).astype(np.float32),
                 ilr_y=ilr_y.astype(np.float32))
+
+
+def pair_maker(task: str = "sr") -> Callable[[np.ndarray, int], Pair]:
+    """``f(hr, level) -> Pair`` for a task: ``"sr"`` (level = scale), ``"denoise"`` (level = noise
+    sigma in 8-bit levels) or ``"jpeg"`` (level = JPEG quality); see :mod:`vdsr_lib.restoration`."""
+    if task == "sr":
+        return make_pair
+    if task in ("denoise", "jpeg"):
+        from .restoration import make_restoration_pair
+
+        return partial(make_restoration_pair, task=task)
+    raise ValueError(f"unknown task {task!r}; choose sr, denoise or jpeg")

@@ -1,16 +1,24 @@
 """The reference experiments behind the book, as training configurations (``reproduce``).
 
-Each experiment is a list of named :class:`~vdsr_lib.train.TrainConfig` runs at a budget. Runs
-are written to ``runs/<experiment>/<run>/`` and resume where they stopped.
+An experiment is a function ``budget -> {run name: TrainConfig}``; ``budget`` is ``"quick"`` (the
+live cells of a chapter: minutes on a laptop CPU) or ``"full"`` (the shipped reference runs).
+:func:`run_experiment` trains every run into ``runs/<experiment>/<budget>/<run>/``, resuming
+whatever was interrupted, and :func:`summarize` turns the histories into the small JSON that is
+shipped in ``vdsr_lib/results/`` and loaded by the chapters with :func:`load_results`.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .train import TrainConfig, train
 
-__all__ = ["EXPERIMENTS", "experiment_runs", "run_experiment"]
+__all__ = ["EXPERIMENTS", "experiment_runs", "run_experiment", "summarize", "load_results", "RESULTS_DIR"]
+
+RESULTS_DIR = Path(__file__).with_name("results")
 
 # The shipped main model: one VDSR-20 for x2, x3 and x4 on the 291 images, the paper's batch,
 # patch size and schedule length (80 epochs of 125 iterations = 10,000 iterations of 64 patches).
@@ -20,21 +28,50 @@ MAIN = TrainConfig(depth=20, scales=(2, 3, 4), train_set="291", patch=41, batch=
                    iters_per_epoch=125, optimizer="adam", lr=1e-3, weight_decay=0.0, schedule="cosine",
                    clip="none", loss="mean", zero_init_last=True, val_set="Set5")
 
-EXPERIMENTS = ("main",)
+
+def _main(budget: str) -> dict[str, TrainConfig]:
+    if budget == "full":
+        return {"main": MAIN}
+    return {"main": replace(MAIN, depth=10, epochs=3, iters_per_epoch=20, batch=16, max_images=20)}
+
+
+# --- more experiments are added below, one function each (chapters 3-6 and 9) ---------------
+
+EXPERIMENTS: dict[str, Callable[[str], dict[str, TrainConfig]]] = {
+    "main": _main,
+}
 
 
 def experiment_runs(name: str, budget: str = "full") -> dict[str, TrainConfig]:
     """The runs of experiment ``name`` at ``budget`` ("full" or "quick")."""
-    if name == "main":
-        return {"main": MAIN if budget == "full" else replace(MAIN, epochs=2, iters_per_epoch=10, max_images=20)}
-    raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
+    if name not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
+    if budget not in ("quick", "full"):
+        raise ValueError(f"budget must be 'quick' or 'full', got {budget!r}")
+    return EXPERIMENTS[name](budget)
 
 
-def run_experiment(name: str, budget: str = "full", out_root: str | Path = "runs", max_minutes: float | None = None,
-                   data_root: str | None = None) -> dict[str, dict]:
-    """Train (or resume) every run of an experiment; returns their histories."""
+def summarize(history: dict[str, Any], every: int = 10) -> dict[str, Any]:
+    """A small, JSON-ready copy of a training history: every ``every``-th step, all epochs."""
+    keep = {k: v for k, v in history.items() if k not in ("model", "steps")}
+    keep["steps"] = history.get("steps", [])[::every]
+    return keep
+
+
+def run_experiment(name: str, budget: str = "full", out_root: str | Path = "runs",
+                   max_minutes: float | None = None, data_root: str | None = None,
+                   progress: bool = True, runs: list[str] | None = None) -> dict[str, dict]:
+    """Train (or resume) every run of an experiment; returns ``{run: history}``."""
     out = {}
     for run, cfg in experiment_runs(name, budget).items():
+        if runs and run not in runs:
+            continue
         out[run] = train(cfg, Path(out_root) / name / budget / run, resume=True, max_minutes=max_minutes,
-                         data_root=data_root)
+                         data_root=data_root, progress=progress)
     return out
+
+
+def load_results(name: str) -> dict[str, Any] | None:
+    """The shipped summary of experiment ``name`` (``vdsr_lib/results/<name>.json``), or None."""
+    path = RESULTS_DIR / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None

@@ -25,7 +25,7 @@ import torch
 from .checkpoint import git_commit, hardware_string, save_model
 from .clipping import CLIP_MODES, clip_gradients
 from .datasets import load_dataset
-from .degrade import make_pair
+from .degrade import pair_maker
 from .inference import default_device, predict_y
 from .metrics import psnr
 from .model import VDSR
@@ -45,7 +45,8 @@ class TrainConfig:
     depth: int = 20
     width: int = 64
     residual: bool = True
-    scales: tuple[int, ...] = (2, 3, 4)
+    scales: tuple[int, ...] = (2, 3, 4)  # for task "denoise"/"jpeg": noise sigmas / JPEG qualities
+    task: str = "sr"                  # "sr", "denoise" or "jpeg" (chapter 9)
     train_set: str = "291"            # a dataset folder name, or "291" = T91 + BSD200
     max_images: int | None = None     # use only the first N training images (quick budgets)
     patch: int = 41
@@ -83,7 +84,7 @@ class TrainConfig:
             raise ValueError(f"loss must be 'sum' or 'mean', got {self.loss!r}")
         if self.schedule not in ("step", "cosine", "constant"):
             raise ValueError(f"schedule must be step, cosine or constant, got {self.schedule!r}")
-        if not self.scales or any(s not in (2, 3, 4) for s in self.scales):
+        if self.task == "sr" and (not self.scales or any(s not in (2, 3, 4) for s in self.scales)):
             raise ValueError(f"scales must be a non-empty subset of 2, 3, 4, got {self.scales}")
         if self.epochs < 1 or self.iters_per_epoch < 1 or self.batch < 1 or self.lr <= 0:
             raise ValueError("epochs, iters_per_epoch, batch and lr must be positive")
@@ -119,18 +120,19 @@ def _loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
     return diff.pow(2).mean()
 
 
-def validate(model: VDSR, pairs: dict[int, list], bf16: bool = False) -> dict[int, float]:
-    """Mean Y-PSNR (border of ``scale`` shaved) of ``model`` on prepared pairs, per scale."""
+def validate(model: VDSR, pairs: dict[int, list], bf16: bool = False, shave_scale: bool = True) -> dict[int, float]:
+    """Mean Y-PSNR of ``model`` on prepared pairs, per scale (border of ``scale`` shaved)."""
     out = {}
     for s, items in pairs.items():
-        vals = [psnr(np.floor(predict_y(model, p.ilr_y, bf16=bf16) * 255 + 0.5), p.hr_y * 255, s)
-                for p in items]
+        vals = [psnr(np.floor(predict_y(model, p.ilr_y, bf16=bf16) * 255 + 0.5), p.hr_y * 255,
+                     s if shave_scale else 0) for p in items]
         out[s] = float(np.mean(vals))
     return out
 
 
-def _bicubic_psnr(pairs: dict[int, list]) -> dict[int, float]:
-    return {s: float(np.mean([psnr(np.floor(p.ilr_y.clip(0, 1) * 255 + 0.5), p.hr_y * 255, s) for p in items]))
+def _bicubic_psnr(pairs: dict[int, list], shave_scale: bool = True) -> dict[int, float]:
+    return {s: float(np.mean([psnr(np.floor(p.ilr_y.clip(0, 1) * 255 + 0.5), p.hr_y * 255, s if shave_scale else 0)
+                              for p in items]))
             for s, items in pairs.items()}
 
 
@@ -189,7 +191,8 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         if resume and state_path.exists() and cfg_path.exists():
             saved = json.loads(cfg_path.read_text())
             mine = json.loads(json.dumps(asdict(cfg)))
-            diff = {k: (saved.get(k), v) for k, v in mine.items() if saved.get(k) != v and k != "device"}
+            # keys added to TrainConfig after a run started are taken to have their default value
+            diff = {k: (saved[k], v) for k, v in mine.items() if k in saved and saved[k] != v and k != "device"}
             if diff:
                 raise ValueError(f"{out} holds a run with another configuration {diff}; use another "
                                  f"output folder, or resume=False (--no-resume) to start over")
@@ -206,13 +209,14 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     train_images = load_dataset(cfg.train_set, root=data_root, limit=cfg.max_images).images
-    sampler = PatchSampler(train_images, cfg.scales, cfg.patch, seed=cfg.seed)
+    sampler = PatchSampler(train_images, cfg.scales, cfg.patch, seed=cfg.seed, task=cfg.task)
+    make, sr = pair_maker(cfg.task), cfg.task == "sr"
     val = load_dataset(cfg.val_set, root=data_root)
-    val_pairs = {s: [make_pair(im, s) for im in val.images] for s in cfg.val_scales}
+    val_pairs = {s: [make(im, s) for im in val.images] for s in cfg.val_scales}
 
     history: dict[str, Any] = {"config": asdict(cfg), "steps": [], "epochs": [], "diverged": False,
                                "collapsed": False, "finished": False, "wall_time_s": 0.0,
-                               "bicubic_psnr": {str(k): v for k, v in _bicubic_psnr(val_pairs).items()},
+                               "bicubic_psnr": {str(k): v for k, v in _bicubic_psnr(val_pairs, sr).items()},
                                "val_set": val.name, "hardware": hardware_string(device),
                                "bf16": use_bf16, "channels_last": channels_last}
     start_epoch = 0
@@ -262,7 +266,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
                                       "lr": lr, "time_s": t_prev + time.perf_counter() - t_start,
                                       "loss": float(np.mean([s["loss"] for s in history["steps"][-cfg.iters_per_epoch:]]))}
             if (epoch + 1) % cfg.val_every == 0 or epoch + 1 == cfg.epochs:
-                record["val_psnr"] = {str(k): v for k, v in validate(model, val_pairs).items()}
+                record["val_psnr"] = {str(k): v for k, v in validate(model, val_pairs, shave_scale=sr).items()}
                 gain = max(record["val_psnr"][k] - history["bicubic_psnr"][k] for k in record["val_psnr"])
                 history["collapsed"] = bool(cfg.residual and epoch >= 1 and abs(gain) < 0.01)
             history["epochs"].append(record)
