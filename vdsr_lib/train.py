@@ -240,6 +240,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     try:
         for epoch in range(start_epoch, cfg.epochs):
             model.train()
+            t_epoch = time.perf_counter()
             for it in range(cfg.iters_per_epoch):
                 step = epoch * cfg.iters_per_epoch + it
                 lr = learning_rate(cfg, step)
@@ -264,6 +265,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
                 log.step(loss_v)
             record: dict[str, Any] = {"epoch": epoch + 1, "step": (epoch + 1) * cfg.iters_per_epoch,
                                       "lr": lr, "time_s": t_prev + time.perf_counter() - t_start,
+                                      "train_s": time.perf_counter() - t_epoch,  # steps only, no validation
                                       "loss": float(np.mean([s["loss"] for s in history["steps"][-cfg.iters_per_epoch:]]))}
             if (epoch + 1) % cfg.val_every == 0 or epoch + 1 == cfg.epochs:
                 record["val_psnr"] = {str(k): v for k, v in validate(model, val_pairs, shave_scale=sr).items()}

@@ -1,0 +1,207 @@
+"""Command line: ``python -m vdsr_lib {train,evaluate,upscale,bench,reproduce} ...``.
+
+Errors a user can fix (a missing file, a bad option value, a mismatched checkpoint) are printed as
+one line with what to do, and the command exits with status 2; nothing prints a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true/false, got {text!r}")
+
+
+def _add_train(sub) -> None:
+    from .train import TrainConfig
+
+    p = sub.add_parser("train", help="train a VDSR (writes checkpoints, history.json, model.safetensors)")
+    p.add_argument("--out", required=True, help="output folder (resumed if it holds an unfinished run)")
+    p.add_argument("--no-resume", action="store_true", help="start over even if --out holds a run")
+    p.add_argument("--max-minutes", type=float, default=None, help="stop cleanly after this much time")
+    p.add_argument("--data", default=None, help="data folder (default: $VDSR_DATA)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    for f in fields(TrainConfig):
+        default = f.default if not callable(getattr(f, "default_factory", None)) else ()
+        flag = "--" + f.name.replace("_", "-")
+        if f.name in ("scales", "val_scales"):
+            p.add_argument(flag, type=int, nargs="+", default=default or None)
+        elif f.type in ("bool", bool):
+            p.add_argument(flag, type=_bool, default=default)
+        elif f.type in ("bool | None",):
+            p.add_argument(flag, type=_bool, default=None)
+        elif f.type in ("int", int):
+            p.add_argument(flag, type=int, default=default)
+        elif f.type in ("int | None",):
+            p.add_argument(flag, type=int, default=None)
+        elif f.type in ("float", float):
+            p.add_argument(flag, type=float, default=default)
+        else:
+            p.add_argument(flag, default=default)
+
+
+def _cmd_train(a) -> int:
+    from .train import TrainConfig, train
+
+    kw = {f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None}
+    cfg = TrainConfig(**kw)
+    hist = train(cfg, a.out, resume=not a.no_resume, progress=not a.quiet, max_minutes=a.max_minutes,
+                 data_root=a.data)
+    if hist.get("diverged"):
+        print(f"training diverged: {hist.get('divergence')}", file=sys.stderr)
+        return 1
+    last = hist["epochs"][-1] if hist["epochs"] else {}
+    print(json.dumps({"out": str(a.out), "epochs_done": last.get("epoch", 0), "finished": hist["finished"],
+                      "val_psnr": last.get("val_psnr"), "bicubic_psnr": hist["bicubic_psnr"],
+                      "collapsed": hist["collapsed"]}))
+    return 0
+
+
+def _load(model_arg: str):
+    from .checkpoint import load_model
+    from .inference import default_device
+    from .pretrained import load_pretrained
+
+    if model_arg == "bicubic":
+        return "bicubic"
+    if model_arg == "pretrained":
+        return load_pretrained(device=default_device())
+    path = Path(model_arg)
+    if path.is_dir():
+        path = path / "model.safetensors"
+    return load_model(path, device=default_device())
+
+
+def _cmd_evaluate(a) -> int:
+    from .benchmark import evaluate, format_table
+
+    model = _load(a.model)
+    table = evaluate(model, a.datasets, a.scales, root=a.data, per_image=a.per_image, limit=a.limit,
+                     progress=None if a.quiet else (lambda t: print(t, file=sys.stderr, flush=True)))
+    print(format_table(table, title=f"{a.model}: PSNR (dB) / SSIM on Y, border = scale, seconds/image"))
+    if a.json:
+        out = {ds: {str(s): cell for s, cell in cells.items()} for ds, cells in table.items()}
+        Path(a.json).write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+def _cmd_upscale(a) -> int:
+    from PIL import Image
+
+    from .datasets import load_image
+    from .inference import upscale
+
+    model = _load(a.model)
+    image = load_image(a.input)
+    bar = None
+    if not a.quiet:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=1, unit="tile", desc="upscaling")
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+    out = upscale(image, a.scale, None if model == "bicubic" else model, tile=a.tile, progress=progress)
+    if bar is not None:
+        bar.close()
+    Path(a.output).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        Image.fromarray(out).save(a.output)
+    except (ValueError, KeyError) as err:
+        raise ValueError(f"cannot save {a.output} ({err}); use a .png or .jpg file name") from err
+    print(f"wrote {a.output} ({out.shape[1]}x{out.shape[0]})")
+    return 0
+
+
+def _cmd_bench(a) -> int:
+    from .bench import run_bench
+
+    result = run_bench(seconds=a.seconds, batch=a.batch, depth=a.depth)
+    print(json.dumps(result))
+    return 0
+
+
+def _cmd_reproduce(a) -> int:
+    from .experiments import EXPERIMENTS, run_experiment
+    from .reproduce import ship
+
+    names = list(EXPERIMENTS) if a.experiment == "all" else [a.experiment]
+    for name in names:
+        hists = run_experiment(name, a.budget, a.out, max_minutes=a.max_minutes, data_root=a.data,
+                               progress=not a.quiet)
+        if all(h.get("finished") or h.get("diverged") for h in hists.values()):
+            if a.ship:
+                for line in ship(name, a.budget, a.out, hists):
+                    print(line)
+        else:
+            print(f"{name}: not finished yet (time budget); run the same command again to resume")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m vdsr_lib", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_train(sub)
+
+    p = sub.add_parser("evaluate", help="PSNR/SSIM table on the benchmark sets")
+    p.add_argument("--model", default="bicubic", help="bicubic | pretrained | CHECKPOINT (.safetensors or run folder)")
+    p.add_argument("--datasets", nargs="+", default=["Set5", "Set14", "B100", "Urban100"])
+    p.add_argument("--scales", nargs="+", type=int, default=[2, 3, 4])
+    p.add_argument("--json", default=None, help="also write {dataset: {scale: {psnr, ssim, seconds}}} here")
+    p.add_argument("--per-image", action="store_true", help="include every image's scores in the JSON")
+    p.add_argument("--limit", type=int, default=None, help="only the first N images of each set")
+    p.add_argument("--data", default=None)
+    p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("upscale", help="upscale one image file")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--scale", type=int, required=True)
+    p.add_argument("--model", default="pretrained", help="pretrained | bicubic | CHECKPOINT")
+    p.add_argument("--tile", type=int, default=512, help="tile size (bounded memory); 0 = whole image")
+    p.add_argument("--quiet", action="store_true")
+
+    p = sub.add_parser("bench", help="training and inference throughput; JSON on the last line")
+    p.add_argument("--seconds", type=float, default=20.0, help="time per measurement")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--depth", type=int, default=20)
+
+    p = sub.add_parser("reproduce", help="re-run a reference experiment (resumable)")
+    p.add_argument("experiment", help="main | residual | clipping | depth | scales | beyond | all")
+    p.add_argument("--budget", default="full", choices=["quick", "full"])
+    p.add_argument("--out", default="runs", help="runs folder (resumed)")
+    p.add_argument("--max-minutes", type=float, default=None, help="stop after this long; rerun to resume")
+    p.add_argument("--ship", action="store_true", help="when finished, write vdsr_lib/results and pretrained files")
+    p.add_argument("--data", default=None)
+    p.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "tile", None) == 0:
+        args.tile = None
+    command = {"train": _cmd_train, "evaluate": _cmd_evaluate, "upscale": _cmd_upscale,
+               "bench": _cmd_bench, "reproduce": _cmd_reproduce}[args.command]
+    try:
+        return command(args)
+    except (ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,50 @@
+"""Shipping the output of a finished reference experiment into the package.
+
+``python -m vdsr_lib reproduce NAME --ship`` ends here: the run histories become
+``vdsr_lib/results/NAME.json`` (every 10th step, all epochs), and the main model is stored as fp16
+safetensors in ``vdsr_lib/pretrained/`` with metadata whose metrics are measured on the stored
+(fp16-rounded) weights, so a test can check them.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .benchmark import evaluate
+from .checkpoint import git_commit, load_model, read_meta, save_model
+from .experiments import RESULTS_DIR, summarize
+from .pretrained import MAIN, PRETRAINED_DIR
+
+__all__ = ["ship", "ship_main_model"]
+
+BENCH_SETS = ("Set5", "Set14", "B100", "Urban100", "Urban100-half")
+
+
+def ship_main_model(run_dir: Path, budget: str, command: str) -> Path:
+    """Store ``run_dir/model.safetensors`` as the shipped main model, with benchmark metrics."""
+    model = load_model(run_dir / "model.safetensors")
+    meta = read_meta(run_dir / "model.safetensors")
+    meta.update({"budget": budget, "command": command, "commit": git_commit()})
+    target = PRETRAINED_DIR / f"{MAIN}.safetensors"
+    save_model(target, model, meta, half=True)
+    shipped = load_model(target)  # measure what is shipped: the fp16-rounded weights
+    table = evaluate(shipped, BENCH_SETS, (2, 3, 4))
+    meta["metrics"] = {"benchmark": {ds: {str(s): c for s, c in cells.items()} for ds, cells in table.items()},
+                       "protocol": "Y channel, border = scale, 8-bit prediction, MATLAB bicubic degradation"}
+    save_model(target, shipped, meta, half=True)
+    return target
+
+
+def ship(name: str, budget: str, out_root: str | Path, histories: dict[str, dict[str, Any]]) -> Iterator[str]:
+    """Write the shipped artifacts of experiment ``name``; yields one line per file written."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    command = f"python -m vdsr_lib reproduce {name} --budget {budget} --ship"
+    summary = {"experiment": name, "budget": budget, "command": command,
+               "runs": {run: summarize(h) for run, h in histories.items()}}
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(summary, separators=(",", ":")) + "\n")
+    yield f"wrote {path}"
+    if name == "main":
+        yield f"wrote {ship_main_model(Path(out_root) / name / budget / 'main', budget, command)}"
