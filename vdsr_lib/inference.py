@@ -98,11 +98,21 @@ def upscale(image: np.ndarray, scale: int, model: nn.Module | None = None, tile:
                          f"pick one of those or train a model for x{scale}")
     out_shape = (image.shape[0] * int(scale), image.shape[1] * int(scale))
     gray = image.ndim == 2
-    ycc = (image.astype(np.float64) / 255.0)[..., None] if gray else rgb2ycbcr(image)
-    big = imresize(ycc, output_shape=out_shape)
-    if model is not None:
-        big[..., 0] = predict_y(model, big[..., 0], tile=tile, progress=progress)
-    elif progress:
+    # One channel at a time, kept as float32: peak memory stays a few bytes per output pixel.
+    ycc = (image.astype(np.float32) / 255.0)[..., None] if gray else rgb2ycbcr(image).astype(np.float32)
+    channels = []
+    for c in range(ycc.shape[2]):
+        big = imresize(ycc[..., c], output_shape=out_shape).astype(np.float32)
+        if c == 0 and model is not None:
+            big = predict_y(model, big, tile=tile, progress=progress)
+        channels.append(big)
+    del ycc
+    if model is None and progress:
         progress(1, 1)
-    rgb = big[..., 0] if gray else ycbcr2rgb(big)
-    return np.clip(np.floor(rgb * 255.0 + 0.5), 0, 255).astype(np.uint8)
+    if gray:
+        return np.clip(np.floor(channels[0] * 255.0 + 0.5), 0, 255).astype(np.uint8)
+    out = np.empty(out_shape + (3,), dtype=np.uint8)
+    for r in range(0, out_shape[0], 256):  # colour conversion in bands of rows
+        band = np.stack([ch[r:r + 256] for ch in channels], axis=-1)
+        out[r:r + 256] = np.clip(np.floor(ycbcr2rgb(band) * 255.0 + 0.5), 0, 255).astype(np.uint8)
+    return out
