@@ -74,8 +74,61 @@ def _scales(budget: str) -> dict[str, TrainConfig]:
     return {name: replace(quick, scales=s) for name, s in runs.items()}
 
 
+# Chapter 3, "Residual learning" (the paper's Fig. 4): VDSR-10 predicting the residual (HR - ILR) or
+# the image itself, at learning rates 0.1, 0.01 and 0.001, trained at x2 on the 91 images with the
+# paper's recipe: SGD (momentum 0.9, weight decay 1e-4), adjustable clipping (theta 1e-4, a value the
+# paper does not give, see chapter 4) with the paper's loss 1/2 sum over pixels ('sum'), the lr
+# divided by 10 every 20 epochs (the paper does not say whether Fig. 4's curves were decayed).
+# full: 80 epochs x 125 iterations x 64 patches per run (10,000 iterations, 640,000 patches),
+#   Set5 x2 after every epoch; at ~40 patches/s for depth 10 in fp32 on 2 CPU cores about 4.5 CPU
+#   hours per run, ~27 CPU hours for the six; minutes per run on a GPU.
+# quick: 32 iterations (4 "epochs" of 8) of 16 patches from 20 images per run, one validation at the
+#   end (about 2 minutes on an idle 2-core CPU for the six runs); far from converged.
+def _residual(budget: str) -> dict[str, TrainConfig]:
+    cfg = TrainConfig(depth=10, scales=(2,), train_set="T91", batch=64, epochs=80, iters_per_epoch=125,
+                      optimizer="sgd", momentum=0.9, weight_decay=1e-4, schedule="step", lr_step=20,
+                      clip="adjustable", theta=1e-4, loss="sum", val_set="Set5")
+    if budget != "full":
+        cfg = replace(cfg, batch=16, max_images=20, epochs=4, iters_per_epoch=8, val_every=4)
+    return {f"{'residual' if res else 'image'}_lr{lr:g}": replace(cfg, residual=res, lr=lr)
+            for res in (True, False) for lr in (0.1, 0.01, 0.001)}
+
+
+# Chapter 4, "High learning rates and adjustable gradient clipping": the paper's SGD at lr 0.1
+# (momentum 0.9, weight decay 1e-4, loss 'sum', lr / 10 every 20 epochs) with no clipping, value
+# clipping at 1e-3 (= adjustable clipping with theta decayed along with the lr: a fixed bound in
+# gradient space), norm clipping at 0.4 (the bound of a popular PyTorch port), adjustable clipping
+# at theta 1e-4, Adam 1e-3 as a reference; a theta sweep (1e-5, 1e-3, 1e-2 beside 1e-4); and the
+# per-pixel mean loss with theta 0.01 (a collapse seen in development runs).
+# full: VDSR-20 at x2 on the 291 images, 80 epochs x 125 iterations x 64 patches per run
+#   (10,000 iterations), Set5 x2 every 5 epochs; ~9 CPU hours per run at ~20 patches/s (fp32,
+#   2 cores), ~80 CPU hours for the nine (the unclipped run diverges at once); minutes per run on
+#   a GPU.
+# quick: VDSR-10 on 20 of the 91 images, 24 iterations (3 "epochs" of 8, the lr divided by 10
+#   after each, so that the runs see lr 0.1, 0.01 and 0.001) of 16 patches, one validation at the
+#   end (about 2 minutes on an idle 2-core CPU for the nine runs); far from converged.
+def _clipping(budget: str) -> dict[str, TrainConfig]:
+    cfg = TrainConfig(depth=20, scales=(2,), train_set="291", batch=64, epochs=80, iters_per_epoch=125,
+                      optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=1e-4, schedule="step", lr_step=20,
+                      clip="adjustable", theta=1e-4, loss="sum", val_set="Set5", val_every=5)
+    if budget != "full":
+        cfg = replace(cfg, depth=10, train_set="T91", max_images=20, batch=16, epochs=3, iters_per_epoch=8,
+                      lr_step=1, val_every=3)
+    runs = {"none": replace(cfg, clip="none"),
+            "value": replace(cfg, clip="value", theta=1e-3),
+            "norm": replace(cfg, clip="norm", theta=0.4),
+            "adjustable": cfg,
+            "adam": replace(cfg, optimizer="adam", lr=1e-3, weight_decay=0.0, clip="none")}
+    for theta in (1e-5, 1e-3, 1e-2):
+        runs[f"adjustable_theta{theta:g}"] = replace(cfg, theta=theta)
+    runs["mean_loss"] = replace(cfg, loss="mean", theta=0.01)
+    return runs
+
+
 EXPERIMENTS: dict[str, Callable[[str], dict[str, TrainConfig]]] = {
     "main": _main,
+    "residual": _residual,
+    "clipping": _clipping,
     "depth": _depth,
     "scales": _scales,
 }
