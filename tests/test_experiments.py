@@ -1,0 +1,74 @@
+"""Tests for vdsr_lib.experiments: the experiment registry, summaries and the runner (no training)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vdsr_lib import experiments
+from vdsr_lib.experiments import EXPERIMENTS, experiment_runs, load_results, run_experiment, summarize
+from vdsr_lib.train import TrainConfig
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+@pytest.mark.parametrize("budget", ["quick", "full"])
+def test_every_experiment_gives_configs(name, budget):
+    runs = experiment_runs(name, budget)
+    assert runs and all(isinstance(k, str) and isinstance(v, TrainConfig) for k, v in runs.items())
+
+
+def test_main_experiment():
+    full = experiment_runs("main", "full")["main"]
+    quick = experiment_runs("main", "quick")["main"]
+    assert full == experiments.MAIN
+    assert (full.depth, full.scales, full.train_set, full.batch, full.patch) == (20, (2, 3, 4), "291", 64, 41)
+    assert full.total_iters == 80 * 125
+    assert quick.depth < full.depth and quick.total_iters < full.total_iters and quick.max_images
+    assert experiment_runs("main") == experiment_runs("main", "full")  # full is the default
+
+
+def test_unknown_experiment_or_budget():
+    with pytest.raises(ValueError, match="unknown experiment 'nope'.*main"):
+        experiment_runs("nope", "quick")
+    with pytest.raises(ValueError, match="budget must be 'quick' or 'full'"):
+        experiment_runs("main", "medium")
+
+
+def test_summarize_keeps_every_10th_step():
+    steps = [{"step": i, "loss": 1.0 / (i + 1)} for i in range(95)]
+    history = {"steps": steps, "epochs": [{"epoch": 1}, {"epoch": 2}], "model": object(), "diverged": False}
+    small = summarize(history)
+    assert [s["step"] for s in small["steps"]] == list(range(0, 95, 10))
+    assert "model" not in small and small["epochs"] == history["epochs"] and small["diverged"] is False
+    json.dumps(small)  # JSON-ready
+    assert len(history["steps"]) == 95 and "model" in history  # the input is left alone
+    assert [s["step"] for s in summarize(history, every=50)["steps"]] == [0, 50]
+    assert summarize({"epochs": []})["steps"] == []
+
+
+def test_run_experiment_trains_each_run_into_its_folder(monkeypatch, tmp_path):
+    calls = []
+
+    def fake_train(cfg, out_dir, **kw):
+        calls.append((cfg, Path(out_dir), kw))
+        return {"finished": True}
+
+    tiny = {"a": TrainConfig(depth=3, epochs=1), "b": TrainConfig(depth=4, epochs=1)}
+    monkeypatch.setattr(experiments, "train", fake_train)
+    monkeypatch.setitem(EXPERIMENTS, "toy", lambda budget: dict(tiny))
+    out = run_experiment("toy", "quick", out_root=tmp_path, max_minutes=1.5, progress=False)
+    assert out == {"a": {"finished": True}, "b": {"finished": True}}
+    assert [(c[0].depth, c[1]) for c in calls] == [(3, tmp_path / "toy" / "quick" / "a"),
+                                                  (4, tmp_path / "toy" / "quick" / "b")]
+    assert calls[0][2]["resume"] is True and calls[0][2]["max_minutes"] == 1.5
+    calls.clear()
+    assert list(run_experiment("toy", "full", out_root=tmp_path, runs=["b"])) == ["b"]
+    assert len(calls) == 1 and calls[0][1] == tmp_path / "toy" / "full" / "b"
+
+
+def test_load_results(monkeypatch, tmp_path):
+    monkeypatch.setattr(experiments, "RESULTS_DIR", tmp_path)
+    assert load_results("nothing") is None
+    (tmp_path / "x.json").write_text(json.dumps({"steps": [], "epochs": [{"epoch": 1}]}))
+    assert load_results("x") == {"steps": [], "epochs": [{"epoch": 1}]}

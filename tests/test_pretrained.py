@@ -1,0 +1,50 @@
+"""Tests for vdsr_lib.pretrained: shipped models and the error for a missing one."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from vdsr_lib import pretrained
+from vdsr_lib.checkpoint import save_model
+from vdsr_lib.model import VDSR
+from vdsr_lib.pretrained import available, load_pretrained, pretrained_path
+
+
+def test_missing_model_names_how_to_train_one():
+    with pytest.raises(FileNotFoundError, match=r"no shipped model 'nope'.*python -m vdsr_lib reproduce main"):
+        pretrained_path("nope")
+    with pytest.raises(FileNotFoundError):
+        load_pretrained("nope")
+
+
+def test_available_lists_shipped_models():
+    names = available()
+    assert names == sorted(names)
+    for name in names:
+        assert pretrained_path(name).is_file()
+        assert pretrained_path(name).with_suffix(".json").is_file(), f"{name} ships without its JSON"
+
+
+def test_load_from_a_pretrained_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
+    assert available() == []
+    with pytest.raises(FileNotFoundError, match="shipped: none yet"):
+        pretrained_path()
+    torch.manual_seed(0)
+    net = VDSR(depth=3, width=4)
+    net.scales = (2, 3, 4)
+    save_model(tmp_path / f"{pretrained.MAIN}.safetensors", net, {"budget": "full"})
+    assert available() == [pretrained.MAIN]
+    model = load_pretrained()
+    assert model.depth == 3 and model.scales == (2, 3, 4) and model.meta["budget"] == "full"
+    x = torch.rand(1, 1, 9, 9)
+    with torch.no_grad():
+        assert torch.equal(model(x), net.eval()(x))
+
+
+@pytest.mark.skipif(not (pretrained.PRETRAINED_DIR / f"{pretrained.MAIN}.safetensors").is_file(),
+                    reason="the main model is not shipped yet (train it with `python -m vdsr_lib reproduce main`)")
+def test_main_model_loads():
+    model = load_pretrained()
+    assert model.depth == 20 and set(model.scales) == {2, 3, 4}
+    assert "recipe" in model.meta
