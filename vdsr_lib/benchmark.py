@@ -75,7 +75,7 @@ def evaluate_pairs(model: Model, pairs: Sequence[Pair], scale: int, names: Seque
         else:
             y = model(p.ilr_y)
         seconds = time.perf_counter() - t
-        pred, hr = quantize(y) * 255.0, p.hr_y.astype(np.float64) * 255.0
+        pred, hr = quantize(y) * 255.0, np.round(p.hr_y.astype(np.float64) * 255.0)  # 8-bit levels
         results.append(Result(names[i] if names else str(i), psnr(pred, hr, scale), ssim(pred, hr, scale), seconds))
     return results
 

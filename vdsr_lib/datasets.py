@@ -149,22 +149,28 @@ def download(name: str, root: str | os.PathLike | None = None, progress: bool = 
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         fetched = Path(pooch.retrieve(url, known_hash=None if sha == "-" else f"sha256:{sha}",
-                                      path=root / ".downloads", progressbar=progress))
+                                      path=root / ".downloads", progressbar=progress,
+                                      downloader=pooch.HTTPDownloader(timeout=60, progressbar=progress)))
         if sha == "-":  # converted upstream format (JPEG/BMP -> lossless PNG)
-            Image.fromarray(load_image(fetched)).save(target)
+            try:
+                Image.fromarray(load_image(fetched)).save(target)
+            except ValueError:
+                fetched.unlink()  # unhashed downloads are reused by pooch: never keep a bad one
+                raise
         else:
             target.write_bytes(fetched.read_bytes())
         if pixel_sha256(target) != pix:
             target.unlink()
+            fetched.unlink(missing_ok=True)  # so that a retry downloads it afresh
             raise ValueError(f"{rel}: the downloaded pixels do not match the registry; the source "
                              f"{url} changed. Get the data another way and point VDSR_DATA at it.")
     return root
 
 
-def _fallback(name: str) -> Dataset:
+def _fallback(name: str, limit: int | None = None) -> Dataset:
     import skimage.data
 
-    names = _FALLBACK_TRAIN if name in TRAIN_291 or name == "291" else _FALLBACK_TEST
+    names = (_FALLBACK_TRAIN if name in TRAIN_291 or name == "291" else _FALLBACK_TEST)[:limit]
     images = [np.asarray(getattr(skimage.data, n)(), dtype=np.uint8) for n in names]
     return Dataset(f"{name} (offline stand-in: scikit-image photos)", list(names), images,
                    source="scikit-image bundled photos (not the benchmark set)", is_fallback=True)
@@ -181,7 +187,7 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, download_miss
     if name == "291":
         parts = [load_dataset(n, root, download_missing, fallback, None) for n in TRAIN_291]
         if any(p.is_fallback for p in parts):
-            return _fallback("291")
+            return _fallback("291", limit)
         ds = Dataset("291", parts[0].names + parts[1].names, parts[0].images + parts[1].images,
                      source=parts[0].source, paths=parts[0].paths + parts[1].paths)
     else:
@@ -198,13 +204,13 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, download_miss
                     raise
                 warnings.warn(f"could not download {name} ({type(err).__name__}: {err}); using "
                               f"scikit-image's photos instead. Set VDSR_DATA to a data folder.")
-                return _fallback(name)
+                return _fallback(name, limit)
         if base is None or not (base / name).is_dir():
             if fallback:
                 warnings.warn(f"no {name} folder found (set VDSR_DATA); using scikit-image's photos instead")
-                return _fallback(name)
+                return _fallback(name, limit)
             raise FileNotFoundError(f"no {name} folder under {base}; set VDSR_DATA to a data folder")
-        paths = _files(base / name)
+        paths = _files(base / name)[:limit]  # read only the images that are kept
         ds = Dataset(name, [p.stem for p in paths], [load_image(p) for p in paths],
                      source=str(base / name), paths=paths)
     if limit is not None:

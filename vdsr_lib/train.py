@@ -124,14 +124,14 @@ def validate(model: VDSR, pairs: dict[int, list], bf16: bool = False, shave_scal
     """Mean Y-PSNR of ``model`` on prepared pairs, per scale (border of ``scale`` shaved)."""
     out = {}
     for s, items in pairs.items():
-        vals = [psnr(np.floor(predict_y(model, p.ilr_y, bf16=bf16) * 255 + 0.5), p.hr_y * 255,
+        vals = [psnr(np.floor(predict_y(model, p.ilr_y, bf16=bf16) * 255 + 0.5), np.round(p.hr_y * 255.0),
                      s if shave_scale else 0) for p in items]
         out[s] = float(np.mean(vals))
     return out
 
 
 def _bicubic_psnr(pairs: dict[int, list], shave_scale: bool = True) -> dict[int, float]:
-    return {s: float(np.mean([psnr(np.floor(p.ilr_y.clip(0, 1) * 255 + 0.5), p.hr_y * 255, s if shave_scale else 0)
+    return {s: float(np.mean([psnr(np.floor(p.ilr_y.clip(0, 1) * 255 + 0.5), np.round(p.hr_y * 255.0), s if shave_scale else 0)
                               for p in items]))
             for s, items in pairs.items()}
 
