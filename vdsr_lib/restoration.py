@@ -93,7 +93,7 @@ def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
 def make_restoration_pair(hr: np.ndarray, level: int, task: str) -> Pair:
     """Degrade an 8-bit image for ``task`` ("denoise": level = sigma; "jpeg": level = quality).
 
-    Returns ``Pair(hr, lr, hr_y, ilr_y)`` like :func:`vdsr_lib.make_pair`: ``hr_y`` is the 8-bit
+    Returns ``Pair(hr, lr, hr_y, ilr_y)`` like :func:`~vdsr_lib.degrade.make_pair`: ``hr_y`` is the 8-bit
     clean luminance / 255, ``ilr_y`` the degraded luminance (float32, the network's input, not
     clipped for denoising), ``lr`` the degraded RGB image (the clean image for denoising, where
     the noise is added to Y only). See the module docstring for the conventions.
