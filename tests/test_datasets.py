@@ -40,8 +40,9 @@ def _save(path: Path, arr: np.ndarray, **kw) -> Path:
 
 def test_data_root_precedence(clean_env, monkeypatch):
     arg, env, cache = (clean_env / n for n in ("arg", "env", "cache"))
-    for d in (arg, env, cache / "Set5"):
+    for d in (arg, env):
         d.mkdir(parents=True)
+    _fill_cache(cache, "Set5")
     monkeypatch.setenv("VDSR_DATA", str(env))
     assert data_root(arg) == arg                  # 1. the argument
     assert data_root(str(arg)) == arg
@@ -52,9 +53,35 @@ def test_data_root_precedence(clean_env, monkeypatch):
     assert data_root() == cache
 
 
+def _fill_cache(cache: Path, name: str) -> None:
+    """Stand-in files for every registry entry of ``name`` (only their presence is checked)."""
+    for rel in datasets.registry():
+        if rel.split("/", 1)[0] == name:
+            (cache / rel).parent.mkdir(parents=True, exist_ok=True)
+            (cache / rel).write_bytes(b"")
+
+
 def test_data_root_empty_cache_is_none(clean_env):
     (clean_env / "cache" / "unrelated").mkdir(parents=True)
     assert data_root() is None
+
+
+def test_partial_cache_does_not_count(clean_env):
+    """An interrupted download leaves an empty or partial folder: it is not the dataset."""
+    cache = clean_env / "cache"
+    (cache / "Set5").mkdir(parents=True)
+    assert data_root() is None
+    with pytest.warns(UserWarning, match="no Set5 folder found"):
+        assert load_dataset("Set5").is_fallback
+    _fill_cache(cache, "Set5")
+    next((cache / "Set5").iterdir()).unlink()
+    assert data_root() is None
+
+
+def test_empty_explicit_folder_is_a_clear_error(clean_env):
+    (clean_env / "data" / "Set5").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="holds no images"):
+        load_dataset("Set5", root=clean_env / "data")
 
 
 def test_vdsr_data_not_a_folder(clean_env, monkeypatch):

@@ -124,7 +124,14 @@ def data_root(root: str | os.PathLike | None = None) -> Path | None:
                                     f"folder laid out like shared/data (Set5/, Set14/, ...) or unset it")
         return path
     cache = _cache_dir()
-    return cache if any((cache / f).is_dir() for f in _FOLDERS) else None
+    return cache if any(_complete(cache, f) for f in _FOLDERS) else None
+
+
+def _complete(base: Path, name: str) -> bool:
+    """Whether ``base/name`` holds every file the registry lists for ``name`` (an interrupted
+    download leaves a partial folder, which must not pass for the dataset)."""
+    expected = [rel for rel in registry() if rel.split("/", 1)[0] == name]
+    return bool(expected) and all((base / rel).is_file() for rel in expected)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -194,23 +201,29 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, download_miss
         if name not in _FOLDERS:
             raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(_FOLDERS + ('291',))}")
         base = data_root(root)
+        explicit = root is not None or bool(os.environ.get("VDSR_DATA"))
         if download_missing is None:
             download_missing = os.environ.get("VDSR_DOWNLOAD", "1") != "0"
-        if (base is None or not (base / name).is_dir()) and download_missing:
+        present = base is not None and ((base / name).is_dir() if explicit else _complete(base, name))
+        if not present and download_missing:
             try:
-                base = download(name, base if root is not None or os.environ.get("VDSR_DATA") else None)
+                base = download(name, base if explicit else None)
+                present = True
             except Exception as err:  # offline, or a source moved
                 if not fallback:
                     raise
                 warnings.warn(f"could not download {name} ({type(err).__name__}: {err}); using "
                               f"scikit-image's photos instead. Set VDSR_DATA to a data folder.")
                 return _fallback(name, limit)
-        if base is None or not (base / name).is_dir():
+        if not present or base is None or not (base / name).is_dir():
             if fallback:
                 warnings.warn(f"no {name} folder found (set VDSR_DATA); using scikit-image's photos instead")
                 return _fallback(name, limit)
             raise FileNotFoundError(f"no {name} folder under {base}; set VDSR_DATA to a data folder")
         paths = _files(base / name)[:limit]  # read only the images that are kept
+        if not paths:
+            raise FileNotFoundError(f"{base / name} holds no images ({', '.join(_IMAGE_SUFFIXES)}); "
+                                    f"point VDSR_DATA at a folder laid out like shared/data")
         ds = Dataset(name, [p.stem for p in paths], [load_image(p) for p in paths],
                      source=str(base / name), paths=paths)
     if limit is not None:
