@@ -26,6 +26,14 @@ def test_main_experiment():
     assert full.total_iters == 80 * 125
     assert quick.depth < full.depth and quick.total_iters < full.total_iters and quick.max_images
     assert experiment_runs("main") == experiment_runs("main", "full")  # full is the default
+    cpu = experiment_runs("main", "cpu")["main"]  # one CPU sitting: same recipe, shorter schedule
+    assert cpu.depth == 20 and cpu.scales == full.scales and cpu.optimizer == full.optimizer
+    assert quick.total_iters < cpu.total_iters < full.total_iters
+
+
+def test_cpu_budget_is_for_main_only():
+    with pytest.raises(ValueError, match="'cpu' for main"):
+        experiment_runs("depth", "cpu")
 
 
 def test_unknown_experiment_or_budget():
