@@ -106,12 +106,17 @@ def test_load_rgb_png_and_jpeg(tmp_path):
     assert jpg.shape == rgb.shape and jpg.dtype == np.uint8
 
 
-def test_load_rgba_drops_alpha(tmp_path):
-    rgba = np.dstack([_rgb(), np.zeros((12, 16), np.uint8)])  # fully transparent
-    rgba[0, 0, 3] = 255
+def test_load_rgba_composites_over_white(tmp_path):
+    rgba = np.dstack([_rgb(), np.zeros((12, 16), np.uint8)])  # fully transparent ...
+    rgba[0, 0, 3] = 255                                          # ... but one opaque pixel
     out = load_image(_save(tmp_path / "a.png", rgba))
     assert out.shape == (12, 16, 3) and out.dtype == np.uint8
-    np.testing.assert_array_equal(out, rgba[..., :3])
+    np.testing.assert_array_equal(out[0, 0], rgba[0, 0, :3])
+    assert (out.reshape(-1, 3)[1:] == 255).all()
+    la = np.dstack([_rgb()[..., 0], np.full((12, 16), 255, np.uint8)])  # gray + opaque alpha
+    np.testing.assert_array_equal(load_image(_save(tmp_path / "la.png", la)), la[..., 0])
+    from vdsr_lib.compare import read_image  # uploads use the same rule
+    np.testing.assert_array_equal(read_image((tmp_path / "a.png").read_bytes()), out)
 
 
 def test_load_palette(tmp_path):

@@ -29,6 +29,8 @@ import ipywidgets as widgets
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .datasets import pil_to_array
+
 __all__ = ["MAX_BYTES", "Comparison", "metrics_text", "swipe", "zoom_grid", "picker", "page",
            "read_image", "LiveWidget", "UploadPanel", "upload_widget", "zoom_live"]
 
@@ -615,17 +617,10 @@ def read_image(data: bytes, name: str = "the file", max_pixels: int | None = Non
     except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as err:
         raise ValueError(f"{name} is not an image file that Pillow can read "
                          "(use PNG, JPEG, BMP, TIFF or WebP)") from err
-    if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
-        arr = np.asarray(im, dtype=np.float64)
-        arr = arr / 257.0 if arr.max() > 255 else arr
-        return np.repeat(np.clip(arr + 0.5, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
     if im.mode == "F":
         raise ValueError(f"{name} holds floating-point pixels; save it as an 8-bit PNG or JPEG")
-    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (im.mode == "P" and "transparency" in im.info):
-        rgba = im.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(white, rgba)
-    return np.asarray(im.convert("RGB"))
+    arr = pil_to_array(im)  # the same conversions as files read from disk (load_image)
+    return np.repeat(arr[..., None], 3, axis=2) if arr.ndim == 2 else arr
 
 
 class LiveWidget:

@@ -58,7 +58,7 @@ class Dataset:
 def load_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as uint8: H x W x 3 (RGB) or H x W (gray).
 
-    Palette and alpha images are converted to RGB (alpha dropped: composited on nothing), 16-bit
+    Palette and alpha images are converted to RGB (transparency composited over white), 16-bit
     images are scaled to 8 bits. Unreadable or truncated files raise ``ValueError`` with the path.
     """
     path = Path(path)
@@ -73,7 +73,15 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
 
 
 def pil_to_array(im: Image.Image) -> np.ndarray:
-    """Convert any Pillow image to uint8 RGB (or gray for single-channel images)."""
+    """Convert any Pillow image to uint8 RGB (or gray for single-channel images).
+
+    Transparency is composited over white (what a browser shows on a white page): the colour a
+    file stores under fully transparent pixels is arbitrary, often black.
+    """
+    if im.mode in ("RGBA", "RGBa", "LA", "La", "PA") or (im.mode == "P" and "transparency" in im.info):
+        gray = im.mode in ("LA", "La")
+        im = Image.alpha_composite(Image.new("RGBA", im.size, (255, 255, 255, 255)), im.convert("RGBA"))
+        im = im.convert("L" if gray else "RGB")
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(im, dtype=np.float64)
         peak = 65535.0 if arr.max() > 255 else 255.0
@@ -82,8 +90,6 @@ def pil_to_array(im: Image.Image) -> np.ndarray:
         arr = np.asarray(im, dtype=np.float64)
         return np.clip(np.round(arr * (255.0 if arr.max() <= 1.0 else 1.0)), 0, 255).astype(np.uint8)
     if im.mode in ("L", "1"):
-        return np.asarray(im.convert("L"), dtype=np.uint8)
-    if im.mode == "LA":
         return np.asarray(im.convert("L"), dtype=np.uint8)
     return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
