@@ -48,3 +48,19 @@ def test_main_model_loads():
     model = load_pretrained()
     assert model.depth == 20 and set(model.scales) == {2, 3, 4}
     assert "recipe" in model.meta
+
+
+@pytest.mark.skipif(not (pretrained.PRETRAINED_DIR / f"{pretrained.MAIN}.safetensors").is_file(),
+                    reason="the main model is not shipped yet (train it with `python -m vdsr_lib reproduce main`)")
+def test_shipped_set5_psnr_matches_its_metadata(data_dir):
+    """The shipped metrics were measured on the shipped (fp16) weights: re-measure Set5."""
+    from vdsr_lib.benchmark import evaluate
+
+    model = load_pretrained()
+    stored = model.meta["metrics"]["benchmark"]["Set5"]
+    table = evaluate(model, ("Set5",), (2, 3, 4), root=str(data_dir))["Set5"]
+    for s in (2, 3, 4):
+        assert abs(table[s]["psnr"] - stored[str(s)]["psnr"]) < 0.01, (s, table[s], stored[str(s)])
+        assert abs(table[s]["ssim"] - stored[str(s)]["ssim"]) < 1e-4
+    bicubic = evaluate("bicubic", ("Set5",), (2, 3, 4), root=str(data_dir))["Set5"]
+    assert all(table[s]["psnr"] > bicubic[s]["psnr"] + 1.0 for s in (2, 3, 4))  # a trained network
