@@ -145,7 +145,7 @@ def _cmd_reproduce(a) -> int:
                                progress=not a.quiet)
         if all(h.get("finished") or h.get("diverged") for h in hists.values()):
             if a.ship:
-                for line in ship(name, a.budget, a.out, hists):
+                for line in ship(name, a.budget, a.out, hists, jobs=a.jobs):
                     print(line)
         else:
             print(f"{name}: not finished yet (time budget); run the same command again to resume")
@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this long; rerun to resume")
     p.add_argument("--ship", action="store_true", help="when finished, write vdsr_lib/results and pretrained files")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for the shipped model's benchmark")
     p.add_argument("--data", default=None)
     p.add_argument("--quiet", action="store_true")
     return parser

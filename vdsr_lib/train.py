@@ -208,6 +208,14 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     else:
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
+    state = None
+    if state_path is not None and resume and state_path.exists():
+        state = torch.load(state_path, map_location=device, weights_only=True)
+        if state["history"].get("finished") or state["history"].get("diverged"):
+            model.load_state_dict(state["model"])  # nothing left to train: no data to prepare
+            state["history"]["model"] = model
+            return state["history"]
+
     train_images = load_dataset(cfg.train_set, root=data_root, limit=cfg.max_images).images
     sampler = PatchSampler(train_images, cfg.scales, cfg.patch, seed=cfg.seed, task=cfg.task)
     make, sr = pair_maker(cfg.task), cfg.task == "sr"
@@ -220,16 +228,12 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
                                "val_set": val.name, "hardware": hardware_string(device),
                                "bf16": use_bf16, "channels_last": channels_last}
     start_epoch = 0
-    if state_path is not None and resume and state_path.exists():
-        state = torch.load(state_path, map_location=device, weights_only=True)
+    if state is not None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sampler.set_state(state["sampler"])
         torch.set_rng_state(state["torch_rng"])
         history, start_epoch = state["history"], state["epoch"]
-        if history.get("finished") or history.get("diverged"):
-            history["model"] = model
-            return history
 
     step_fn = model
     if cfg.compile:
