@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,14 @@ def test_load_results(monkeypatch, tmp_path):
     assert load_results("nothing") is None
     (tmp_path / "x.json").write_text(json.dumps({"steps": [], "epochs": [{"epoch": 1}]}))
     assert load_results("x") == {"steps": [], "epochs": [{"epoch": 1}]}
+
+
+def test_final_psnr_and_patch_psnr():
+    h = {"epochs": [{"val_psnr": {"2": 30.0}}, {}, {"val_psnr": {"2": 31.5, "3": 28.0}}], "diverged": False}
+    assert experiments.final_psnr(h) == 31.5 and experiments.final_psnr(h, 3) == 28.0
+    assert math.isnan(experiments.final_psnr({**h, "diverged": True}))
+    assert math.isnan(experiments.final_psnr({"epochs": [{}], "diverged": False}))
+    steps = [{"loss": 0.01}, {"loss": 0.5 * 41 * 41 * 0.01}]
+    mean = experiments.patch_psnr(steps[:1], {"patch": 41, "loss": "mean"})
+    summed = experiments.patch_psnr(steps[1:], {"patch": 41, "loss": "sum"})
+    assert mean[0] == pytest.approx(20.0) and summed[0] == pytest.approx(20.0)  # MSE 0.01 -> 20 dB

@@ -9,14 +9,17 @@ shipped in ``vdsr_lib/results/`` and loaded by the chapters with :func:`load_res
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .train import TrainConfig, train
 
-__all__ = ["BUDGETS", "EXPERIMENTS", "experiment_runs", "run_experiment", "summarize", "load_results", "RESULTS_DIR"]
+__all__ = ["BUDGETS", "EXPERIMENTS", "final_psnr", "patch_psnr", "experiment_runs", "run_experiment", "summarize", "load_results", "RESULTS_DIR"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "full")
@@ -200,3 +203,18 @@ def load_results(name: str) -> dict[str, Any] | None:
     """The shipped summary of experiment ``name`` (``vdsr_lib/results/<name>.json``), or None."""
     path = RESULTS_DIR / f"{name}.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def final_psnr(history: dict[str, Any], scale: int = 2) -> float:
+    """The last validation PSNR of a run at ``scale``; NaN if it diverged or never validated."""
+    vals = [e["val_psnr"][str(scale)] for e in history["epochs"] if str(scale) in e.get("val_psnr", {})]
+    return vals[-1] if vals and not history["diverged"] else math.nan
+
+
+def patch_psnr(steps: Sequence[dict[str, Any]], config: dict[str, Any]) -> np.ndarray:
+    """PSNR (dB, signal range 1) of each step's training patches, from its loss: the per-pixel MSE
+    is the loss itself for ``loss="mean"``, and ``2 * loss / patch**2`` for the paper's ``"sum"``."""
+    loss = np.array([s["loss"] for s in steps], dtype=float)
+    mse = 2 * loss / config["patch"] ** 2 if config["loss"] == "sum" else loss
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 10 * np.log10(1 / np.maximum(mse, 1e-12))
