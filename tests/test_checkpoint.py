@@ -130,6 +130,6 @@ def test_truncated_safetensors(model, tmp_path):
 
 
 def test_provenance_helpers():
-    assert "threads" in hardware_string("cpu")
+    assert "thread" in hardware_string("cpu")
     commit = git_commit()
     assert isinstance(commit, str) and commit

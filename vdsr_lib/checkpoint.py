@@ -97,7 +97,8 @@ def hardware_string(device: torch.device | str = "cpu") -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {torch.get_num_threads()} threads"
+    n = torch.get_num_threads()
+    return f"{cpu}, {n} thread{'' if n == 1 else 's'}"
 
 
 def git_commit() -> str:

@@ -37,6 +37,10 @@ def load_pretrained(name: str = MAIN, device: str = "cpu") -> VDSR:
     return load_model(pretrained_path(name), device=device)
 
 
+#: The paper's training: 80 epochs, 9,960 iterations of 64 patches.
+PAPER_PATCHES = 9960 * 64
+
+
 def _provenance(model: VDSR) -> str:
     """One line on where a loaded model comes from (its JSON metadata): recipe, state, hardware."""
     meta = getattr(model, "meta", {}) or {}
@@ -49,8 +53,13 @@ def _provenance(model: VDSR) -> str:
         state = f"a SNAPSHOT of a run in progress after {done} of {total} epochs"
     wall = meta.get("wall_time_s") or 0.0
     took = f"{wall / 3600:.1f} h" if wall >= 3600 else f"{wall / 60:.0f} min"
+    schedule = ""
+    if {"epochs", "iters_per_epoch", "batch"} <= recipe.keys():
+        iters = recipe["epochs"] * recipe["iters_per_epoch"]
+        schedule = (f"{iters:,} iterations of {recipe['batch']} patches ({iters * recipe['batch']:,} patches, "
+                    f"{iters * recipe['batch'] / PAPER_PATCHES:.0%} of the paper's schedule), ")
     return (f"VDSR-{model.depth} (width {model.width}) for {scales}: {state}; budget {meta.get('budget', '?')}, "
-            f"trained on {meta.get('hardware', '?')} in {took}, commit {meta.get('commit', '?')}")
+            f"{schedule}trained on {meta.get('hardware', '?')} in {took}, commit {meta.get('commit', '?')}")
 
 
 def load_or_train(budget: str | None = None, out_root: str | Path | None = None, name: str = MAIN,
