@@ -20,7 +20,7 @@ nb: setup
 	$(VENV)/python -m pytest --nbmake book -q --nbmake-timeout=900
 
 test: setup
-	$(VENV)/python -m pytest tests book --nbmake --nbmake-timeout=900 -q -p no:cacheprovider
+	$(VENV)/python -m pytest tests book --nbmake --nbmake-timeout=900 -q -p no:cacheprovider --durations=15
 
 clean:
 	rm -rf _build .venv
