@@ -38,7 +38,7 @@ def _measure_cell(job: tuple[str, str, int]) -> tuple[str, int, dict]:
 
 
 def measure_table(path: Path, jobs: int = 1) -> dict:
-    """:data:`BENCH_CELLS` of the model stored at ``path``; ``jobs`` worker processes share the cells
+    """The cells of ``BENCH_CELLS`` for the model stored at ``path``; ``jobs`` worker processes share the cells
     (each on one thread; on a CPU, as fast as one process on ``jobs`` threads, and no idle core)."""
     work = [(str(path), name, s) for name, scales in BENCH_CELLS for s in scales]
     work.sort(key=lambda w: w[1] not in ("Urban100", "B100"))  # the long cells first
