@@ -240,3 +240,24 @@ def test_book_widgets_render_offline(browser):
             assert rendered >= views > 0, f"{path.name}: {views} widget views, {rendered} rendered"
         finally:
             p.close()
+
+
+def test_book_math_renders_offline(browser):
+    """Equations are typeset by the MathJax copy shipped with the book (no CDN)."""
+    if not book_pages():
+        pytest.skip(f"no built book at {BOOK}: run `make book` first")
+    pages = [p for p in pages_with("tex-mml-chtml.js") if "\\(" in p.read_text(encoding="utf-8")]
+    if not pages:
+        pytest.skip("no page of the built book has math")
+    for path in pages[:3]:
+        p = Page(browser, path.as_uri())
+        try:
+            p.page.wait_for_selector("mjx-container", state="attached", timeout=15_000)
+            p.page.wait_for_timeout(500)  # fonts
+            assert not p.offsite, f"{path.name}: MathJax from the network: {p.offsite[:3]}"
+            missing = [u for u in p.failed if u.startswith("file:")]
+            assert not missing, f"{path.name}: local MathJax files missing: {missing[:3]}"
+            # (sphinx-book-theme's own "THEBE_JS_URL has already been declared" is not ours)
+            assert not [e for e in p.errors if "mathjax" in e.lower() or "mjx" in e.lower()], p.errors
+        finally:
+            p.close()
