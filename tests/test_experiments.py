@@ -27,8 +27,10 @@ def test_main_experiment():
     assert full.total_iters == 80 * 125
     assert quick.depth < full.depth and quick.total_iters < full.total_iters and quick.max_images
     assert experiment_runs("main") == experiment_runs("main", "full")  # full is the default
-    cpu = experiment_runs("main", "cpu")["main"]  # one CPU sitting: same recipe, shorter schedule
-    assert cpu.depth == 20 and cpu.scales == full.scales and cpu.optimizer == full.optimizer
+    cpu = experiment_runs("main", "cpu")["main"]  # one CPU sitting: the paper's recipe, compressed
+    assert cpu.depth == 20 and cpu.scales == full.scales and cpu.train_set == "291" and cpu.batch == 64
+    assert (cpu.optimizer, cpu.lr, cpu.clip, cpu.loss, cpu.schedule) == ("sgd", 0.1, "adjustable", "sum", "step")
+    assert cpu.epochs // cpu.lr_step == 4  # the paper's four lr phases (80 epochs, /10 every 20)
     assert quick.total_iters < cpu.total_iters < full.total_iters
 
 
