@@ -11,7 +11,7 @@ from pathlib import Path
 from .checkpoint import load_model
 from .model import VDSR
 
-__all__ = ["PRETRAINED_DIR", "pretrained_path", "load_pretrained", "available", "load_or_train"]
+__all__ = ["PRETRAINED_DIR", "pretrained_path", "load_pretrained", "available", "load_or_train", "provenance"]
 
 PRETRAINED_DIR = Path(__file__).with_name("pretrained")
 MAIN = "vdsr20_x234"
@@ -41,7 +41,7 @@ def load_pretrained(name: str = MAIN, device: str = "cpu") -> VDSR:
 PAPER_PATCHES = 9960 * 64
 
 
-def _provenance(model: VDSR) -> str:
+def provenance(model: VDSR) -> str:
     """One line on where a loaded model comes from (its JSON metadata): recipe, state, hardware."""
     meta = getattr(model, "meta", {}) or {}
     recipe = meta.get("recipe", {})
@@ -85,7 +85,7 @@ def load_or_train(budget: str | None = None, out_root: str | Path | None = None,
     device = default_device()
     if name in available():
         model = load_pretrained(name, device=str(device))
-        return model, f"shipped model {name!r}: {_provenance(model)}"
+        return model, f"shipped model {name!r}: {provenance(model)}"
     budget = budget or budget_name()
     if budget == "full":
         cfg = replace(MAIN_RECIPE, epochs=10, iters_per_epoch=100, val_every=10)
