@@ -221,7 +221,7 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, download_miss
                 warnings.warn(f"could not download {name} ({type(err).__name__}: {err}); using "
                               f"scikit-image's photos instead. Set VDSR_DATA to a data folder.")
                 return _fallback(name, limit)
-        if not present or base is None or not (base / name).is_dir():
+        if not present:
             if fallback:
                 warnings.warn(f"no {name} folder found (set VDSR_DATA); using scikit-image's photos instead")
                 return _fallback(name, limit)

@@ -11,6 +11,7 @@ import json
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +43,12 @@ def measure_table(path: Path, jobs: int = 1) -> dict:
     (each on one thread; on a CPU, as fast as one process on ``jobs`` threads, and no idle core)."""
     work = [(str(path), name, s) for name, scales in BENCH_CELLS for s in scales]
     work.sort(key=lambda w: w[1] not in ("Urban100", "B100"))  # the long cells first
-    if jobs <= 1:
-        results = map(_measure_cell, work)
-    else:
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
-        results = pool.map(_measure_cell, work)
     table: dict = {}
-    for key, scale, cell in results:
-        print(f"{key} x{scale}: {cell['psnr']:.2f} dB / {cell['ssim']:.4f}", flush=True)
-        table.setdefault(key, {})[scale] = cell
-    if jobs > 1:
-        pool.shutdown()
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=spawn) if jobs > 1 else nullcontext() as pool:
+        for key, scale, cell in (pool.map if pool else map)(_measure_cell, work):
+            print(f"{key} x{scale}: {cell['psnr']:.2f} dB / {cell['ssim']:.4f}", flush=True)
+            table.setdefault(key, {})[scale] = cell
     return {name: dict(sorted(table[name].items())) for name, _ in BENCH_CELLS if name in table}
 
 
