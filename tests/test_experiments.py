@@ -13,8 +13,10 @@ from vdsr_lib.train import TrainConfig
 
 
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
-@pytest.mark.parametrize("budget", ["quick", "full"])
+@pytest.mark.parametrize("budget", ["quick", "cpu", "full"])
 def test_every_experiment_gives_configs(name, budget):
+    if (name, budget) == ("beyond", "cpu"):
+        pytest.skip("beyond has no cpu budget")
     runs = experiment_runs(name, budget)
     assert runs and all(isinstance(k, str) and isinstance(v, TrainConfig) for k, v in runs.items())
 
@@ -34,15 +36,35 @@ def test_main_experiment():
     assert quick.total_iters < cpu.total_iters < full.total_iters
 
 
-def test_cpu_budget_is_for_main_only():
-    with pytest.raises(ValueError, match="'cpu' for main"):
-        experiment_runs("depth", "cpu")
+def test_cpu_budget_sits_between_quick_and_full():
+    with pytest.raises(ValueError, match="'cpu' \\(not for beyond\\)"):
+        experiment_runs("beyond", "cpu")
+    for name in ("residual", "clipping", "depth", "scales"):
+        quick, cpu, full = (experiment_runs(name, b) for b in ("quick", "cpu", "full"))
+        assert set(cpu) <= set(full) and set(cpu) & set(quick)  # the chapters look runs up by name
+        for run, cfg in cpu.items():
+            assert cfg.batch == 64 and cfg.max_images is None  # the paper's batch, every image
+            assert cfg.total_iters < full[run].total_iters and cfg.val_every <= cfg.epochs
+            assert cfg.optimizer == full[run].optimizer or name in ("depth", "scales")
+    assert set(experiment_runs("clipping", "cpu")) == {"none", "value", "norm", "adjustable", "adam"}
+    assert {c.depth for c in experiment_runs("depth", "cpu").values()} == {5, 10, 15, 20}
+
+
+def test_describe_reference():
+    cfg = {"depth": 10, "epochs": 6, "iters_per_epoch": 20, "batch": 64, "train_set": "T91", "max_images": None}
+    res = {"budget": "cpu", "command": "python -m vdsr_lib reproduce residual --budget cpu --ship",
+           "runs": {"a": {"config": cfg, "hardware": "CPU X, 1 thread", "wall_time_s": 600.0},
+                    "b": {"config": {**cfg, "depth": 20}, "hardware": "CPU X, 1 thread", "wall_time_s": 1200.0}}}
+    text = experiments.describe_reference(res)
+    for part in ("budget 'cpu'", "2 runs of VDSR-10/20", "120 iterations of 64 patches (1.2% of the paper's",
+                 "training set T91", "CPU X, 1 thread", "30 min in all", "`python -m vdsr_lib reproduce residual"):
+        assert part in text, part
 
 
 def test_unknown_experiment_or_budget():
     with pytest.raises(ValueError, match="unknown experiment 'nope'.*main"):
         experiment_runs("nope", "quick")
-    with pytest.raises(ValueError, match="budget must be 'quick' or 'full'"):
+    with pytest.raises(ValueError, match="budget must be 'quick', 'cpu'"):
         experiment_runs("main", "medium")
 
 

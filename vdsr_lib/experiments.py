@@ -1,7 +1,8 @@
 """The reference experiments behind the book, as training configurations (``reproduce``).
 
 An experiment is a function ``budget -> {run name: TrainConfig}``; ``budget`` is ``"quick"`` (the
-live cells of a chapter: minutes on a laptop CPU) or ``"full"`` (the shipped reference runs).
+live cells of a chapter: minutes on a laptop CPU), ``"cpu"`` (a reference run that fits one sitting
+on a 2-core CPU) or ``"full"`` (the paper's schedule, for a GPU).
 :func:`run_experiment` trains every run into ``runs/<experiment>/<budget>/<run>/``, resuming
 whatever was interrupted, and :func:`summarize` turns the histories into the small JSON that is
 shipped in ``vdsr_lib/results/`` and loaded by the chapters with :func:`load_results`.
@@ -19,7 +20,8 @@ import numpy as np
 
 from .train import TrainConfig, train
 
-__all__ = ["BUDGETS", "EXPERIMENTS", "final_psnr", "patch_psnr", "experiment_runs", "run_experiment", "summarize", "load_results", "RESULTS_DIR"]
+__all__ = ["BUDGETS", "EXPERIMENTS", "final_psnr", "patch_psnr", "experiment_runs", "run_experiment", "summarize", "load_results", "describe_reference",
+           "RESULTS_DIR"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "full")
@@ -68,12 +70,18 @@ def _main(budget: str) -> dict[str, TrainConfig]:
 #   At ~20 patches/s for depth 20 in fp32 on 2 CPU cores, and roughly in proportion to the number
 #   of 64-channel layers below that, about 1.5 + 4 + 6.5 + 9 = 21 CPU hours for depths 5, 10, 15
 #   and 20 (validation every 5 epochs not counted); minutes per run on a GPU.
+# cpu: depths 5, 10, 15, 20 with the paper's recipe as MAIN_CPU (SGD 0.1 + adjustable clipping),
+#   200 iterations of 64 patches each (8 epochs of 25, lr / 10 after 4; 2% of the paper's schedule),
+#   Set5 every 2 epochs; about 60 minutes on one thread of a 2-core AMD EPYC for the four.
 # quick: depths 3, 5 and 10, 100 iterations of 16 patches from 20 images each, one validation at
 #   the end (about 2 minutes on an idle 2-core CPU for all three); far from converged.
 def _depth(budget: str) -> dict[str, TrainConfig]:
     cfg = replace(MAIN, train_set="T91", val_scales=(2, 3, 4))
     if budget == "full":
         return {f"depth{d}": replace(cfg, depth=d, val_every=5) for d in (5, 10, 15, 20)}
+    if budget == "cpu":
+        cpu = replace(MAIN_CPU, train_set="T91", epochs=8, lr_step=4, val_every=2)
+        return {f"depth{d}": replace(cpu, depth=d) for d in (5, 10, 15, 20)}
     quick = replace(cfg, epochs=1, iters_per_epoch=100, batch=16, max_images=20)
     return {f"depth{d}": replace(quick, depth=d) for d in (3, 5, 10)}
 
@@ -85,6 +93,9 @@ def _depth(budget: str) -> dict[str, TrainConfig]:
 # full: 80 epochs x 125 iterations x 64 patches per run, ~9 CPU hours per run at ~20 patches/s
 #   (fp32, 2 cores), ~36 CPU hours for the four (validation every 5 epochs not counted); minutes
 #   per run on a GPU.
+# cpu: VDSR-10 (not 20: half the cost) with the paper's recipe as MAIN_CPU, 150 iterations of 64
+#   patches per run (6 epochs of 25, lr / 10 after 3), Set5 at x2, x3, x4 every 3 epochs; about 35
+#   minutes on one thread of a 2-core AMD EPYC for the four.
 # quick: depth 5, 100 iterations of 16 patches from 20 images per run, one validation at the end
 #   (about 2 minutes on an idle 2-core CPU for the four runs); far from converged.
 def _scales(budget: str) -> dict[str, TrainConfig]:
@@ -92,6 +103,10 @@ def _scales(budget: str) -> dict[str, TrainConfig]:
     runs = {"x2": (2,), "x3": (3,), "x4": (4,), "x234": (2, 3, 4)}
     if budget == "full":
         return {name: replace(cfg, scales=s, val_every=5) for name, s in runs.items()}
+    if budget == "cpu":
+        cpu = replace(MAIN_CPU, train_set="T91", depth=10, epochs=6, lr_step=3, val_every=3,
+                      val_scales=(2, 3, 4))
+        return {name: replace(cpu, scales=s) for name, s in runs.items()}
     quick = replace(cfg, depth=5, epochs=1, iters_per_epoch=100, batch=16, max_images=20)
     return {name: replace(quick, scales=s) for name, s in runs.items()}
 
@@ -104,13 +119,17 @@ def _scales(budget: str) -> dict[str, TrainConfig]:
 # full: 80 epochs x 125 iterations x 64 patches per run (10,000 iterations, 640,000 patches),
 #   Set5 x2 after every epoch; at ~40 patches/s for depth 10 in fp32 on 2 CPU cores about 4.5 CPU
 #   hours per run, ~27 CPU hours for the six; minutes per run on a GPU.
+# cpu: 120 iterations of 64 patches per run (6 "epochs" of 20, no lr decay: 1.2% of the paper's
+#   schedule), Set5 x2 after every epoch; about 45 minutes on one thread of a 2-core AMD EPYC.
 # quick: 32 iterations (4 "epochs" of 8) of 16 patches from 20 images per run, one validation at the
 #   end (about 2 minutes on an idle 2-core CPU for the six runs); far from converged.
 def _residual(budget: str) -> dict[str, TrainConfig]:
     cfg = TrainConfig(depth=10, scales=(2,), train_set="T91", batch=64, epochs=80, iters_per_epoch=125,
                       optimizer="sgd", momentum=0.9, weight_decay=1e-4, schedule="step", lr_step=20,
                       clip="adjustable", theta=1e-4, loss="sum", val_set="Set5")
-    if budget != "full":
+    if budget == "cpu":
+        cfg = replace(cfg, epochs=6, iters_per_epoch=20, schedule="constant")
+    elif budget != "full":
         cfg = replace(cfg, batch=16, max_images=20, epochs=4, iters_per_epoch=8, val_every=4)
     return {f"{'residual' if res else 'image'}_lr{lr:g}": replace(cfg, residual=res, lr=lr)
             for res in (True, False) for lr in (0.1, 0.01, 0.001)}
@@ -126,6 +145,9 @@ def _residual(budget: str) -> dict[str, TrainConfig]:
 #   (10,000 iterations), Set5 x2 every 5 epochs; ~9 CPU hours per run at ~20 patches/s (fp32,
 #   2 cores), ~80 CPU hours for the nine (the unclipped run diverges at once); minutes per run on
 #   a GPU.
+# cpu: VDSR-10 at x2 on the 291 images, 100 iterations of 64 patches (4 epochs of 25, lr / 10
+#   after 2), Set5 x2 after every epoch; the five main runs only (no theta sweep, no mean loss);
+#   about 25 minutes on one thread of a 2-core AMD EPYC.
 # quick: VDSR-10 on 20 of the 91 images, 24 iterations (3 "epochs" of 8, the lr divided by 10
 #   after each, so that the runs see lr 0.1, 0.01 and 0.001) of 16 patches, one validation at the
 #   end (about 2 minutes on an idle 2-core CPU for the nine runs); far from converged.
@@ -133,7 +155,9 @@ def _clipping(budget: str) -> dict[str, TrainConfig]:
     cfg = TrainConfig(depth=20, scales=(2,), train_set="291", batch=64, epochs=80, iters_per_epoch=125,
                       optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=1e-4, schedule="step", lr_step=20,
                       clip="adjustable", theta=1e-4, loss="sum", val_set="Set5", val_every=5)
-    if budget != "full":
+    if budget == "cpu":
+        cfg = replace(cfg, depth=10, epochs=4, iters_per_epoch=25, lr_step=2, val_every=1)
+    elif budget != "full":
         cfg = replace(cfg, depth=10, train_set="T91", max_images=20, batch=16, epochs=3, iters_per_epoch=8,
                       lr_step=1, val_every=3)
     runs = {"none": replace(cfg, clip="none"),
@@ -141,6 +165,8 @@ def _clipping(budget: str) -> dict[str, TrainConfig]:
             "norm": replace(cfg, clip="norm", theta=0.4),
             "adjustable": cfg,
             "adam": replace(cfg, optimizer="adam", lr=1e-3, weight_decay=0.0, clip="none")}
+    if budget == "cpu":
+        return runs
     for theta in (1e-5, 1e-3, 1e-2):
         runs[f"adjustable_theta{theta:g}"] = replace(cfg, theta=theta)
     runs["mean_loss"] = replace(cfg, loss="mean", theta=0.01)
@@ -180,11 +206,11 @@ EXPERIMENTS: dict[str, Callable[[str], dict[str, TrainConfig]]] = {
 
 
 def experiment_runs(name: str, budget: str = "full") -> dict[str, TrainConfig]:
-    """The runs of experiment ``name`` at ``budget`` ("full" or "quick")."""
+    """The runs of experiment ``name`` at ``budget`` ("quick", "cpu" or "full")."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
-    if budget not in BUDGETS or (budget == "cpu" and name != "main"):
-        raise ValueError(f"budget must be 'quick' or 'full' (or 'cpu' for main), got {budget!r}")
+    if budget not in BUDGETS or (budget == "cpu" and name == "beyond"):
+        raise ValueError(f"budget must be 'quick', 'cpu' (not for beyond) or 'full', got {budget!r}")
     return EXPERIMENTS[name](budget)
 
 
@@ -212,6 +238,28 @@ def load_results(name: str) -> dict[str, Any] | None:
     """The shipped summary of experiment ``name`` (``vdsr_lib/results/<name>.json``), or None."""
     path = RESULTS_DIR / f"{name}.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def describe_reference(results: dict[str, Any]) -> str:
+    """Where a shipped experiment summary (:func:`load_results`) comes from: budget, network,
+    schedule and its share of the paper's, training set, hardware, wall time, and the command."""
+    from .pretrained import PAPER_PATCHES
+
+    runs = results["runs"]
+    cfgs = [h["config"] for h in runs.values()]
+    depths = sorted({c["depth"] for c in cfgs})
+    net = "VDSR-" + "/".join(map(str, depths))
+    sched = sorted({(c["epochs"] * c["iters_per_epoch"], c["batch"]) for c in cfgs})
+    iters = " or ".join(f"{i:,} iterations of {b} patches ({i * b / PAPER_PATCHES:.1%} of the paper's "
+                        f"schedule)" for i, b in sched)
+    sets = "/".join(sorted({c["train_set"] + (f" (first {c['max_images']})" if c["max_images"] else "")
+                            for c in cfgs}))
+    hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
+    wall = sum(h.get("wall_time_s", 0.0) for h in runs.values())
+    took = f"{wall / 3600:.1f} h" if wall >= 3600 else f"{wall / 60:.0f} min"
+    return (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
+            f"{iters} each, training set {sets}; trained on {hardware}, {took} in all; "
+            f"reproduce with `{results.get('command', '?')}`")
 
 
 def final_psnr(history: dict[str, Any], scale: int = 2) -> float:
