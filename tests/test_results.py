@@ -1,0 +1,31 @@
+"""The shipped experiment summaries (vdsr_lib/results/*.json) match the code that reproduces them."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+
+from vdsr_lib.experiments import RESULTS_DIR, experiment_runs, load_results
+
+SHIPPED = sorted(p.stem for p in RESULTS_DIR.glob("*.json"))
+
+
+def test_something_is_shipped():
+    assert "main" in SHIPPED
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_summary_is_what_its_command_reproduces(name):
+    res = load_results(name)
+    assert res["experiment"] == name
+    assert res["command"] == f"python -m vdsr_lib reproduce {name} --budget {res['budget']} --ship"
+    configs = experiment_runs(name, res["budget"])
+    assert set(res["runs"]) == set(configs), "the shipped runs are not the experiment's runs at that budget"
+    for run, history in res["runs"].items():
+        # the configuration stored with the run is the one the command would train today
+        assert history["config"] == json.loads(json.dumps(asdict(configs[run]))), run
+        assert history["finished"] or history["diverged"], f"{run} was shipped unfinished"
+        assert history["hardware"] and history["wall_time_s"] > 0
+        vals = [e for e in history["epochs"] if "val_psnr" in e]
+        assert vals or history["diverged"], f"{run} has no validation"
