@@ -107,6 +107,14 @@ def test_load_results(monkeypatch, tmp_path):
     assert load_results("x") == {"steps": [], "epochs": [{"epoch": 1}]}
 
 
+def test_validation_trace():
+    h = {"epochs": [{"step": 25, "val_psnr": {"2": 30.0, "3": 27.5}}, {"step": 50},
+                    {"step": 75, "val_psnr": {"2": 31.25, "3": 28.125}}]}
+    assert experiments.validation_trace(h) == "step 25 30.00; step 75 31.25"
+    assert experiments.validation_trace(h, (2, 3)) == "step 25 30.00/27.50; step 75 31.25/28.12"
+    assert experiments.validation_trace({"epochs": []}) == ""
+
+
 def test_final_psnr_and_patch_psnr():
     h = {"epochs": [{"val_psnr": {"2": 30.0}}, {}, {"val_psnr": {"2": 31.5, "3": 28.0}}], "diverged": False}
     assert experiments.final_psnr(h) == 31.5 and experiments.final_psnr(h, 3) == 28.0

@@ -20,8 +20,8 @@ import numpy as np
 
 from .train import TrainConfig, train
 
-__all__ = ["BUDGETS", "EXPERIMENTS", "final_psnr", "patch_psnr", "experiment_runs", "run_experiment", "summarize", "load_results", "describe_reference",
-           "RESULTS_DIR"]
+__all__ = ["BUDGETS", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment", "summarize", "load_results",
+           "describe_reference", "validation_trace", "final_psnr", "patch_psnr"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "full")
@@ -260,6 +260,12 @@ def describe_reference(results: dict[str, Any]) -> str:
     return (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
             f"{iters} each, training set {sets}; trained on {hardware}, {took} in all; "
             f"reproduce with `{results.get('command', '?')}`")
+
+
+def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,)) -> str:
+    """A run's validation PSNRs along the way, one "step N a/b/c" per validation (dB at ``scales``)."""
+    return "; ".join(f"step {e['step']} " + "/".join(f"{e['val_psnr'][str(s)]:.2f}" for s in scales)
+                     for e in history["epochs"] if "val_psnr" in e)
 
 
 def final_psnr(history: dict[str, Any], scale: int = 2) -> float:
