@@ -249,7 +249,7 @@ def load_results(name: str) -> dict[str, Any] | None:
 def describe_reference(results: dict[str, Any]) -> str:
     """Where a shipped experiment summary (:func:`load_results`) comes from: budget, network,
     schedule and its share of the paper's, training set, hardware, wall time, and the command."""
-    from .pretrained import PAPER_PATCHES
+    from .pretrained import PAPER_PATCHES, duration
 
     runs = results["runs"]
     cfgs = [h["config"] for h in runs.values()]
@@ -261,8 +261,7 @@ def describe_reference(results: dict[str, Any]) -> str:
     sets = "/".join(sorted({c["train_set"] + (f" (first {c['max_images']})" if c["max_images"] else "")
                             for c in cfgs}))
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
-    wall = sum(h.get("wall_time_s", 0.0) for h in runs.values())
-    took = f"{wall / 3600:.1f} h" if wall >= 3600 else f"{wall / 60:.0f} min"
+    took = duration(sum(h.get("wall_time_s", 0.0) for h in runs.values()))
     return (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
             f"{iters} each, training set {sets}; trained on {hardware}, {took} in all; "
             f"reproduce with `{results.get('command', '?')}`")

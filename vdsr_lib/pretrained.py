@@ -41,6 +41,11 @@ def load_pretrained(name: str = MAIN, device: str = "cpu") -> VDSR:
 PAPER_PATCHES = 9960 * 64
 
 
+def duration(seconds: float) -> str:
+    """A wall time as the metadata lines print it: "1.1 h" from an hour up, else "25 min"."""
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
 def provenance(model: VDSR) -> str:
     """One line on where a loaded model comes from (its JSON metadata): recipe, state, hardware."""
     meta = getattr(model, "meta", {}) or {}
@@ -51,8 +56,7 @@ def provenance(model: VDSR) -> str:
         state = f"finished ({done} of {total} epochs)" if done is not None else "finished"
     else:
         state = f"a SNAPSHOT of a run in progress after {done} of {total} epochs"
-    wall = meta.get("wall_time_s") or 0.0
-    took = f"{wall / 3600:.1f} h" if wall >= 3600 else f"{wall / 60:.0f} min"
+    took = duration(meta.get("wall_time_s") or 0.0)
     schedule = ""
     if {"epochs", "iters_per_epoch", "batch"} <= recipe.keys():
         iters = recipe["epochs"] * recipe["iters_per_epoch"]
