@@ -27,10 +27,13 @@ def test_main_experiment():
     assert full.total_iters == 80 * 125
     assert quick.depth < full.depth and quick.total_iters < full.total_iters and quick.max_images
     assert experiment_runs("main") == experiment_runs("main", "full")  # full is the default
-    cpu = experiment_runs("main", "cpu")["main"]  # one CPU sitting: the paper's recipe, compressed
+    cpu = experiment_runs("main", "cpu")["main"]  # one CPU sitting: MAIN's Adam recipe at 3e-4, compressed
     assert cpu.depth == 20 and cpu.scales == full.scales and cpu.train_set == "291" and cpu.batch == 64
-    assert (cpu.optimizer, cpu.lr, cpu.clip, cpu.loss, cpu.schedule) == ("sgd", 0.1, "adjustable", "sum", "step")
-    assert cpu.epochs // cpu.lr_step == 4  # the paper's four lr phases (80 epochs, /10 every 20)
+    assert (cpu.optimizer, cpu.lr, cpu.clip, cpu.loss, cpu.schedule) == ("adam", 3e-4, "none", "mean", "cosine")
+    assert cpu.total_iters * 10 == full.total_iters and cpu.epochs % cpu.val_every == 0
+    sgd = experiments.MAIN_CPU  # the earlier cpu main model's recipe: the paper's, compressed 20x
+    assert (sgd.optimizer, sgd.lr, sgd.clip, sgd.loss, sgd.schedule) == ("sgd", 0.1, "adjustable", "sum", "step")
+    assert sgd.epochs // sgd.lr_step == 4  # the paper's four lr phases (80 epochs, /10 every 20)
     assert quick.total_iters < cpu.total_iters < full.total_iters
 
 
