@@ -82,7 +82,7 @@ def load_or_train(budget: str | None = None, out_root: str | Path | None = None,
     from dataclasses import replace
 
     from .budget import budget_name
-    from .experiments import MAIN as MAIN_RECIPE
+    from .experiments import ADAM_QUICK_LR, MAIN as MAIN_RECIPE
     from .inference import default_device
     from .train import train
 
@@ -95,7 +95,7 @@ def load_or_train(budget: str | None = None, out_root: str | Path | None = None,
         cfg = replace(MAIN_RECIPE, epochs=10, iters_per_epoch=100, val_every=10)
     elif budget == "quick":
         cfg = replace(MAIN_RECIPE, depth=8, width=32, batch=16, epochs=1, iters_per_epoch=200, max_images=20,
-                      val_scales=(2,))
+                      val_scales=(2,), lr=ADAM_QUICK_LR)
     else:
         raise ValueError(f"budget must be 'quick' or 'full', got {budget!r}")
     out = Path(out_root) if out_root is not None else Path(tempfile.mkdtemp(prefix="vdsr_live_"))
