@@ -55,8 +55,8 @@ MAIN_CPU = TrainConfig(depth=20, scales=(2, 3, 4), train_set="291", patch=41, ba
 
 
 # The shipped main model's `cpu` budget (since the fourth sitting): MAIN (Adam 3e-4 with its cosine
-#   decay to zero) compressed 10x: 40 epochs of 25 iterations of 64
-#   patches (1,000 iterations, 64,000 patches: 10% of the paper's); Set5 every 10 epochs. About 65
+#   decay to zero) compressed 10x: 40 epochs of 25 iterations of 64 patches (1,000 iterations,
+#   64,000 patches: 10% of the paper's); Set5 every 10 epochs. About 65
 #   minutes on an idle 2-core AMD EPYC (fp32). Why: a recipe whose steps shrink as the schedule
 #   decays (Adam moves a weight by about lr per step, whatever the loss scale), where the paper's
 #   adjustable clipping bounds a step by theta at every learning rate (chapter 4). In a probe of
@@ -105,8 +105,9 @@ def _depth(budget: str) -> dict[str, TrainConfig]:
 
 # Chapter 6, "One network, three scales" (the paper's Table 2): VDSR-20 trained on {2}, {3}, {4} and
 # {2,3,4} with the 91 images (as in the paper), each validated on Set5 at x2, x3 and x4. Recipe as
-# MAIN (Adam 3e-4, cosine decay, per-pixel MSE; 1e-3 in the quick runs); every run gets the same number of iterations, so the
-# multi-scale network sees a third as many patches of each scale as a single-scale one.
+# MAIN (Adam 3e-4, cosine decay, per-pixel MSE; 1e-3 in the quick runs); every run gets the same
+# number of iterations, so the multi-scale network sees a third as many patches of each scale as a
+# single-scale one.
 # full: 80 epochs x 125 iterations x 64 patches per run, ~9 CPU hours per run at ~20 patches/s
 #   (fp32, 2 cores), ~36 CPU hours for the four (validation every 5 epochs not counted); minutes
 #   per run on a GPU.
@@ -198,8 +199,8 @@ def _clipping(budget: str) -> dict[str, TrainConfig]:
 # full: VDSR-20 (width 64), 80 epochs x 125 iterations x 64 patches of 41x41 per run (640,000
 #   patches), ~9 CPU hours per run at ~20 patches/s (fp32, 2 cores), ~18 CPU hours for the two
 #   (validation at every level every 5 epochs not counted); minutes per run on a GPU.
-# cpu: VDSR-10 (width 64), MAIN's recipe at lr 1e-3, 150 iterations of 64 patches per task (6 epochs of 25,
-#   1.5% of the paper's schedule), validation at every level every 3 epochs;
+# cpu: VDSR-10 (width 64), MAIN's recipe at lr 1e-3, 150 iterations of 64 patches per task (6
+#   epochs of 25, 1.5% of the paper's schedule), validation at every level every 3 epochs;
 #   about 10 minutes per task on one thread of a 2-core AMD EPYC.
 # quick: a shallow, narrow VDSR (depth 6, width 32), 300 iterations of 32 patches of 32x32 from 20
 #   images per run (Adam 3e-3 for denoising, which gets further in so few steps; 1e-3 for JPEG), one
