@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,23 @@ def test_main_experiment():
     assert quick.total_iters < cpu.total_iters < full.total_iters
 
 
+def test_long_budget_is_main_only():
+    cpu, long, full = (experiment_runs("main", b)["main"] for b in ("cpu", "long", "full"))
+    assert cpu.total_iters < long.total_iters < full.total_iters
+    assert replace(long, epochs=full.epochs, iters_per_epoch=full.iters_per_epoch, val_every=full.val_every) == full
+    assert long.epochs % long.val_every == 0
+    for name in set(EXPERIMENTS) - {"main"}:
+        with pytest.raises(ValueError, match="main model only.*--budget cpu"):
+            experiment_runs(name, "long")
+
+
+def test_reproduce_checks_every_experiment_before_training(capsys):
+    from vdsr_lib.cli import main
+
+    assert main(["reproduce", "all", "--budget", "long", "--out", "/nonexistent/runs"]) == 2
+    assert "budget 'long' is defined for the main model only" in capsys.readouterr().err
+
+
 def test_cpu_budget_sits_between_quick_and_full():
     for name in ("residual", "clipping", "depth", "scales", "beyond"):
         quick, cpu, full = (experiment_runs(name, b) for b in ("quick", "cpu", "full"))
@@ -63,7 +81,7 @@ def test_describe_reference():
 def test_unknown_experiment_or_budget():
     with pytest.raises(ValueError, match="unknown experiment 'nope'.*main"):
         experiment_runs("nope", "quick")
-    with pytest.raises(ValueError, match="budget must be 'quick', 'cpu'"):
+    with pytest.raises(ValueError, match="budget must be one of quick, cpu, long, full, got 'medium'"):
         experiment_runs("main", "medium")
 
 

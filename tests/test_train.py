@@ -145,6 +145,15 @@ def test_resume_after_keyboard_interrupt(uninterrupted, tmp_path):
     assert _same_weights(b["model"], uninterrupted["model"])
 
 
+def test_resume_on_another_machine_is_recorded(monkeypatch, tmp_path):
+    first = train(TINY, tmp_path, progress=False, max_minutes=0)  # stops after epoch 1
+    monkeypatch.setattr(train_mod, "hardware_string", lambda device="cpu": "Other CPU, 8 threads")
+    b = train(TINY, tmp_path, progress=False)
+    assert b["finished"] and b["hardware"] == f"{first['hardware']} + Other CPU, 8 threads"
+    b_again = train(TINY, tmp_path, progress=False)  # finished: nothing trained, nothing appended
+    assert b_again["hardware"] == b["hardware"]
+
+
 def test_no_resume_starts_over(uninterrupted, tmp_path):
     train(replace(TINY, epochs=1), tmp_path, progress=False)
     fresh = train(TINY, tmp_path, progress=False, resume=False)  # another config is fine without resume

@@ -136,10 +136,12 @@ def _cmd_bench(a) -> int:
 
 
 def _cmd_reproduce(a) -> int:
-    from .experiments import EXPERIMENTS, run_experiment
+    from .experiments import EXPERIMENTS, experiment_runs, run_experiment
     from .reproduce import ship
 
     names = list(EXPERIMENTS) if a.experiment == "all" else [a.experiment]
+    for name in names:  # a bad name or budget fails here, before hours of training
+        experiment_runs(name, a.budget)
     for name in names:
         hists = run_experiment(name, a.budget, a.out, max_minutes=a.max_minutes, data_root=a.data,
                                progress=not a.quiet)
@@ -182,8 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="re-run a reference experiment (resumable)")
     p.add_argument("experiment", help="main | residual | clipping | depth | scales | beyond | all")
-    p.add_argument("--budget", default="full", choices=["quick", "cpu", "full"],
-                   help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; full: the paper's schedule")
+    p.add_argument("--budget", default="full", choices=["quick", "cpu", "long", "full"],
+                   help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; long: main only, several "
+                        "sittings on a 2-core CPU; full: the paper's schedule")
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this long; rerun to resume")
     p.add_argument("--ship", action="store_true", help="when finished, write vdsr_lib/results and pretrained files")

@@ -234,6 +234,10 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         sampler.set_state(state["sampler"])
         torch.set_rng_state(state["torch_rng"])
         history, start_epoch = state["history"], state["epoch"]
+        here = hardware_string(device)  # a run resumed on another machine says so
+        if here not in history["hardware"].split(" + "):
+            history["hardware"] += f" + {here}"
+        history["bf16"] = bool(history["bf16"] or use_bf16)
 
     step_fn = model
     if cfg.compile:
