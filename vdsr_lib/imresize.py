@@ -2,10 +2,15 @@
 
 The super-resolution benchmarks (and the VDSR paper) make low-resolution images with MATLAB's
 ``imresize(hr, 1/s, 'bicubic')``: Keys' cubic kernel (a = -0.5), widened by ``1/scale`` when
-shrinking (antialiasing), with symmetric (mirror) padding at the border, applied separably, first
+shrinking (antialiasing), with the edge pixels repeated beyond the border, applied separably, first
 along the rows' axis (height) then the columns' (width). For ``uint8`` input MATLAB rounds and
-saturates to ``uint8`` after *each* pass; so does this port, which is why it reproduces MATLAB's
-pixels almost exactly where Pillow's or OpenCV's bicubic do not.
+saturates to ``uint8`` after *each* pass; so does this port, which is why it reproduces the
+benchmarks' MATLAB-made LR images pixel for pixel where Pillow's or OpenCV's bicubic do not.
+
+The border: the MATLAB that made the benchmarks' LR images (the SelfExSR fixtures of Set5 and
+Set14, 2015) clamps out-of-range indices, "replicating end-points", and this port does the same;
+later MATLAB releases mirror the image instead (``aux = [1:n, n:-1:1]``), which changes the
+outermost pixel row and column of an LR image by up to about ten grey levels.
 """
 from __future__ import annotations
 
@@ -30,7 +35,8 @@ def resize_weights(in_len: int, out_len: int, scale: float, antialias: bool = Tr
     """Sparse ``(out_len, in_len)`` matrix ``W`` such that ``W @ x`` resizes ``x`` along one axis.
 
     Mirrors MATLAB's ``contributions()``: output pixel ``i`` (1-based) samples the input at
-    ``u = i / scale + 0.5 * (1 - 1 / scale)``; indices beyond the border reflect symmetrically.
+    ``u = i / scale + 0.5 * (1 - 1 / scale)``; indices beyond the border are clamped to it (the edge
+    pixel is repeated).
     """
     width = 4.0
     if scale < 1 and antialias:
@@ -45,11 +51,9 @@ def resize_weights(in_len: int, out_len: int, scale: float, antialias: bool = Tr
     idx = left[:, None] + np.arange(taps)[None, :]  # 1-based input indices
     w = kernel(u[:, None] - idx)
     w = w / w.sum(axis=1, keepdims=True)
-    # symmetric padding: 1..n, n..1, repeated
-    aux = np.concatenate([np.arange(1, in_len + 1), np.arange(in_len, 0, -1)])
-    src = aux[np.mod(idx.astype(np.int64) - 1, aux.size)] - 1
+    src = np.clip(idx.astype(np.int64), 1, in_len) - 1  # clamp: the edge pixel is repeated
     rows = np.repeat(np.arange(out_len), taps)
-    # duplicate (row, col) pairs from the mirrored border are summed, as MATLAB does
+    # duplicate (row, col) pairs from the clamped border are summed, as MATLAB does
     return sparse.csr_matrix((w.ravel(), (rows, src.ravel())), shape=(out_len, in_len))
 
 
