@@ -34,7 +34,9 @@ class VDSR(nn.Module):
         self.reset_parameters(zero_init_last)
 
     def reset_parameters(self, zero_init_last: bool = False) -> None:
-        """He (Kaiming) initialisation for every conv, biases zero; optionally a zero last layer."""
+        """He (Kaiming) initialisation for every conv but the last, biases zero. The last layer is zero
+        (``zero_init_last``, the trainer's default) or normal with std ``sqrt(1 / (9 * width))``: He's rule
+        without the factor 2 for a ReLU, since none follows it (the paper uses He for every layer)."""
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
