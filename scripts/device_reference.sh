@@ -31,7 +31,10 @@ case "${1:-}" in
         [ -d "$src/$set" ] || { echo "error: $src/$set not found; set VDSR_DATA to the data folder" >&2; exit 2; }
         rm -rf ".data/$set" && cp -r "$src/$set" .data/
     done
-    grep -qx '/.data/' .git/info/exclude 2>/dev/null || echo '/.data/' >> .git/info/exclude
+    if [ -d .git ]; then  # keep the images out of git (and out of what travels uncarried)
+        mkdir -p .git/info
+        grep -qx '/.data/' .git/info/exclude 2>/dev/null || echo '/.data/' >> .git/info/exclude
+    fi
     echo "packed $(du -sh .data | cut -f1) into .data/ (git ignores it); carry it: [\".data\"]"
     ;;
 --unpack)

@@ -1,0 +1,53 @@
+"""scripts/device_reference.sh: its argument checks (the training itself runs only on a lent GPU)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "device_reference.sh"
+pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def test_usage_without_arguments(tmp_path):
+    r = _run(cwd=tmp_path)
+    assert r.returncode == 2 and "usage:" in r.stderr
+
+
+def test_training_without_packed_data_says_what_to_do(tmp_path):
+    copy = tmp_path / "repo"
+    (copy / "scripts").mkdir(parents=True)
+    shutil.copy(SCRIPT, copy / "scripts")
+    r = subprocess.run(["bash", "scripts/device_reference.sh", "main"], cwd=copy, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and "run 'scripts/device_reference.sh --pack' here first" in r.stderr
+
+
+def test_unpack_without_files_says_so(tmp_path):
+    r = _run("--unpack", str(tmp_path), cwd=tmp_path)
+    assert r.returncode == 2 and f"no runs_full.tgz.part-* in {tmp_path}" in r.stderr
+
+
+def test_pack_copies_the_training_and_validation_images(tmp_path):
+    data = tmp_path / "data"
+    for name in ("T91", "BSD200", "Set5", "Set14"):
+        (data / name).mkdir(parents=True)
+        (data / name / "a.png").write_bytes(b"x")
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    (repo / ".git").mkdir()
+    shutil.copy(SCRIPT, repo / "scripts")
+    r = subprocess.run(["bash", "scripts/device_reference.sh", "--pack"], cwd=repo, capture_output=True, text=True,
+                       timeout=60, env={"PATH": "/usr/bin:/bin", "VDSR_DATA": str(data)})
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (repo / ".data").iterdir()) == ["BSD200", "Set5", "T91"]  # no test sets
+    assert "/.data/" in (repo / ".git" / "info" / "exclude").read_text().split()
+    missing = subprocess.run(["bash", "scripts/device_reference.sh", "--pack"], cwd=repo, capture_output=True,
+                             text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "VDSR_DATA": str(tmp_path / "none")})
+    assert missing.returncode == 2 and "set VDSR_DATA to the data folder" in missing.stderr
