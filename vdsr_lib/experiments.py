@@ -243,7 +243,7 @@ EXPERIMENTS: dict[str, Callable[[str], dict[str, TrainConfig]]] = {
 
 
 def experiment_runs(name: str, budget: str = "full") -> dict[str, TrainConfig]:
-    """The runs of experiment ``name`` at ``budget`` (one of :data:`BUDGETS`)."""
+    """The runs of experiment ``name`` at ``budget`` (one of ``BUDGETS``)."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
     if budget not in BUDGETS:
