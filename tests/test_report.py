@@ -1,0 +1,8 @@
+"""Tests for vdsr_lib.report: the HTML tables the chapters print."""
+from vdsr_lib.report import table_html
+
+
+def test_table_html_escapes_and_orders_cells():
+    out = table_html(["a", "b<"], [[1, "x&y"], [2.5, None]])
+    assert out.startswith("<table><thead><tr><th>a</th><th>b&lt;</th></tr></thead><tbody>")
+    assert "<tr><td>1</td><td>x&amp;y</td></tr><tr><td>2.5</td><td>None</td></tr>" in out
