@@ -55,7 +55,7 @@ MAIN_CPU = TrainConfig(depth=20, scales=(2, 3, 4), train_set="291", patch=41, ba
                        zero_init_last=True, val_set="Set5", val_every=5)
 
 
-# The main model's `cpu` budget (shipped in the fourth and fifth sessions): MAIN (Adam 3e-4, cosine
+# The main model's `cpu` budget (the shipped model before the `long` one): MAIN (Adam 3e-4, cosine
 #   decay to zero) compressed 10x: 40 epochs of 25 iterations of 64 patches (1,000 iterations,
 #   64,000 patches: 10% of the paper's); Set5 every 10 epochs. About 65
 #   minutes on an idle 2-core AMD EPYC (fp32). Why: a recipe whose steps shrink as the schedule
@@ -74,7 +74,7 @@ MAIN_CPU_ADAM = replace(MAIN, epochs=40, iters_per_epoch=25, val_every=10)
 #   sittings: `reproduce main --budget long --max-minutes M` stops cleanly after an epoch, and the
 #   same command resumes it. Why: the 1,000-iteration cpu model was still improving when its cosine
 #   schedule reached zero (Set5 +0.21/+0.08/+0.05 dB over its last 250 iterations); a cosine
-#   schedule cannot be extended, only re-run longer. The shipped main model since the sixth session;
+#   schedule cannot be extended, only re-run longer. The recipe of the shipped main model;
 #   its Set5 x2/x3/x4 moved by less than 0.02 dB over its last 250 iterations, where the cosine
 #   learning rate fell to zero (whether a longer schedule gains more, only a longer run can say).
 MAIN_LONG = replace(MAIN, epochs=60, iters_per_epoch=50, val_every=5)
