@@ -10,8 +10,10 @@
 #   there:       bash scripts/device_reference.sh main [depth ...]
 #                  (carry: [".data", "runs/main/full", ...]: only the runs being resumed; all of
 #                  runs/ is over the 64 MiB a call may carry)
-#                  trains each experiment at the full budget until MINUTES (default 8) have passed,
-#                  resuming whatever runs/ holds, and packs runs/<experiment>/full into $OUT
+#                  trains every run of each experiment at the full budget, one process per run,
+#                  JOBS (default 9) at a time on the one GPU, in the order given, until MINUTES
+#                  (default 7) have passed, resuming whatever runs/ holds; drops the optimizer state
+#                  of finished runs and packs runs/<experiment>/full into $OUT
 #   here, after: bash scripts/device_reference.sh --unpack FILES_AT
 #                  puts those runs back into runs/; then, for each finished experiment,
 #                  python -m vdsr_lib reproduce EXPERIMENT --budget full --ship --jobs 2
@@ -20,7 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET=${BUDGET:-full}
-MINUTES=${MINUTES:-8}
+MINUTES=${MINUTES:-7}
+JOBS=${JOBS:-9}
 PART=15m  # each file back under the 16 MiB limit
 
 case "${1:-}" in
@@ -50,22 +53,54 @@ case "${1:-}" in
     ;;
 *)
     [ -d .data/T91 ] || { echo "error: no .data/T91: run '$0 --pack' here first and carry .data" >&2; exit 2; }
-    export VDSR_DATA=$PWD/.data PYTHONUNBUFFERED=1
+    export VDSR_DATA=$PWD/.data PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
     out=${OUT:-$PWD/device_out}
     mkdir -p "$out"
     PY=$(command -v python3 || command -v python)
+    log="$out/device_log.txt"
+    { date -u; nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true; } >> "$log" 2>&1
+    # one process per run, JOBS at a time, in the order given: one small VDSR leaves most of the GPU
+    # idle (each step syncs on its loss), so the runs share it; each stops cleanly after the epoch in
+    # which the call's MINUTES run out, and no run starts with less than 3 minutes left
     start=$(date +%s)
+    queue=()
     for exp in "$@"; do
-        left=$(( MINUTES * 60 - ($(date +%s) - start) ))
-        [ "$left" -gt 30 ] || { echo "$exp: no time left in this call; run it again" ; break; }
-        # --max-minutes stops after the epoch in which the time runs out; `timeout` is the backstop
-        timeout --signal=INT $(( left + 60 )) "$PY" -m vdsr_lib reproduce "$exp" --budget "$BUDGET" --out runs \
-            --max-minutes "$(( left / 60 )).$(( (left % 60) * 10 / 60 ))" 2>&1 | tee -a "$out/device_log.txt" || true
+        for run in $("$PY" -c "from vdsr_lib.experiments import experiment_runs; print(*experiment_runs('$exp', '$BUDGET'))"); do
+            queue+=("$exp/$run")
+        done
     done
-    nvidia-smi --query-gpu=name,memory.used --format=csv >> "$out/device_log.txt" 2>/dev/null || true
+    for item in "${queue[@]}"; do
+        while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+        left=$(( MINUTES * 60 - ($(date +%s) - start) ))
+        [ "$left" -ge 180 ] || { echo "$item: not started (${left}s left in this call)" >> "$log"; continue; }
+        exp=${item%/*} run=${item#*/}
+        mkdir -p "runs/$exp/$BUDGET/$run"
+        echo "$(date -u +%T) start $item (${left}s left)" >> "$log"
+        timeout --signal=INT $(( left + 60 )) "$PY" -m vdsr_lib reproduce "$exp" --budget "$BUDGET" --out runs \
+            --runs "$run" --max-minutes "$(( left / 60 )).$(( (left % 60) * 10 / 60 ))" \
+            > "runs/$exp/$BUDGET/$run/device.log" 2>&1 &
+    done
+    wait || true
+    nvidia-smi --query-gpu=name,memory.used --format=csv >> "$log" 2>/dev/null || true
     dirs=$(for exp in "$@"; do [ -d "runs/$exp/$BUDGET" ] && echo "runs/$exp/$BUDGET"; done)
     [ -n "$dirs" ] || { echo "error: nothing was trained" >&2; exit 1; }
-    tar czf - $dirs | split -b "$PART" -d - "$out/runs_$BUDGET.tgz.part-"
+    for run in $(find $dirs -mindepth 1 -maxdepth 1 -type d | sort); do
+        # a finished run needs no optimizer state (train() resumes it from history.json + the model)
+        if [ -f "$run/model.safetensors" ] && grep -q '"finished": true' "$run/history.json" 2>/dev/null; then
+            rm -f "$run/state.pt"; echo "$run: finished" >> "$log"
+        else
+            echo "$run: NOT finished (state.pt kept: carry runs/ back to resume)" >> "$log"
+        fi
+        tail -n 3 "$run/device.log" >> "$log" 2>/dev/null || true
+    done
+    tar czf "$out/runs.tgz" $dirs
+    if [ "$(stat -c %s "$out/runs.tgz")" -gt 60000000 ]; then  # over what a call brings back: drop
+        echo "over 60 MB: packed without the optimizer state of unfinished runs" >> "$log"  # resumability
+        tar czf "$out/runs.tgz" --exclude=state.pt $dirs
+    fi
+    split -b "$PART" -d "$out/runs.tgz" "$out/runs_$BUDGET.tgz.part-" && rm "$out/runs.tgz"
+    date -u >> "$log"
+    cat "$log"
     ls -l "$out"
     ;;
 esac

@@ -55,6 +55,17 @@ def test_reproduce_checks_every_experiment_before_training(capsys):
     assert "budget 'long' is defined for the main model only" in capsys.readouterr().err
 
 
+def test_reproduce_runs_are_checked_before_training(capsys):
+    from vdsr_lib.cli import main
+
+    assert main(["reproduce", "depth", "--budget", "quick", "--runs", "depth10", "depth7", "--out",
+                 "/nonexistent/runs"]) == 2
+    assert "depth at budget quick has no run depth7; its runs are depth3, depth5, depth10" in capsys.readouterr().err
+    assert main(["reproduce", "depth", "--budget", "quick", "--runs", "depth10", "--ship", "--out",
+                 "/nonexistent/runs"]) == 2
+    assert "--ship writes a whole experiment" in capsys.readouterr().err
+
+
 def test_cpu_budget_sits_between_quick_and_full():
     for name in ("residual", "clipping", "depth", "scales", "beyond"):
         quick, cpu, full = (experiment_runs(name, b) for b in ("quick", "cpu", "full"))

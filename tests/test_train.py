@@ -97,6 +97,29 @@ def test_finished_run_is_not_trained_again(short_run):
     assert again["epochs"] == history["epochs"]
 
 
+def test_finished_run_without_optimizer_state_is_not_trained_again(short_run, tmp_path, monkeypatch):
+    history, out = short_run
+    for name in ("config.json", "history.json", "model.safetensors", "model.json"):  # no state.pt
+        (tmp_path / name).write_bytes((out / name).read_bytes())
+    monkeypatch.setattr(train_mod, "load_dataset", lambda *a, **k: pytest.fail("a finished run loaded data"))
+    again = train(replace(SHORT, device=None), tmp_path, progress=False)
+    assert again["finished"] and again["epochs"] == json.loads(json.dumps(history["epochs"]))
+    x = torch.rand(1, 1, 30, 30)
+    assert torch.equal(again["model"].eval()(x), history["model"].eval()(x))
+    assert not (tmp_path / "state.pt").exists()
+
+
+def test_unfinished_run_without_optimizer_state_starts_over(tmp_path):
+    first = train(replace(TINY, epochs=1), tmp_path, progress=False)
+    assert first["finished"]
+    (tmp_path / "state.pt").unlink()
+    saved = json.loads((tmp_path / "history.json").read_text())
+    (tmp_path / "history.json").write_text(json.dumps({**saved, "finished": False}))
+    (tmp_path / "config.json").write_text(json.dumps(asdict(TINY)))
+    again = train(TINY, tmp_path, progress=False)  # nothing to resume from: trained from step 0
+    assert again["finished"] and [s["step"] for s in again["steps"]] == list(range(8))
+
+
 def test_resume_with_another_config_is_refused(short_run):
     _, out = short_run
     with pytest.raises(ValueError, match=r"another configuration.*'lr'.*resume=False"):

@@ -141,10 +141,19 @@ def _cmd_reproduce(a) -> int:
 
     names = list(EXPERIMENTS) if a.experiment == "all" else [a.experiment]
     for name in names:  # a bad name or budget fails here, before hours of training
-        experiment_runs(name, a.budget)
+        runs = experiment_runs(name, a.budget)
+        unknown = sorted(set(a.runs or ()) - set(runs))
+        if unknown:
+            print(f"error: {name} at budget {a.budget} has no run {', '.join(unknown)}; its runs are "
+                  f"{', '.join(runs)}", file=sys.stderr)
+            return 2
+    if a.runs and a.ship:
+        print("error: --ship writes a whole experiment; train the runs with --runs, then ship with the same "
+              "command without --runs (finished runs are not trained again)", file=sys.stderr)
+        return 2
     for name in names:
         hists = run_experiment(name, a.budget, a.out, max_minutes=a.max_minutes, data_root=a.data,
-                               progress=not a.quiet)
+                               progress=not a.quiet, runs=a.runs)
         if all(h.get("finished") or h.get("diverged") for h in hists.values()):
             if a.ship:
                 for line in ship(name, a.budget, a.out, hists, jobs=a.jobs):
@@ -190,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this long; rerun to resume")
     p.add_argument("--ship", action="store_true", help="when finished, write vdsr_lib/results and pretrained files")
+    p.add_argument("--runs", nargs="+", default=None, metavar="RUN",
+                   help="train only these runs of the experiment (e.g. depth10; one process per run)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes for the shipped model's benchmark")
     p.add_argument("--data", default=None)
     p.add_argument("--quiet", action="store_true")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .checkpoint import git_commit, hardware_string, save_model
+from .checkpoint import git_commit, hardware_string, load_model, save_model
 from .clipping import CLIP_MODES, clip_gradients
 from .datasets import load_dataset
 from .degrade import pair_maker
@@ -170,6 +170,20 @@ def _save_state(path: Path, model, opt, sampler, epoch: int, history: dict) -> N
     tmp.replace(path)  # atomic: an interruption never leaves a half-written checkpoint
 
 
+def _finished_without_state(out: Path, model: VDSR, device: torch.device) -> dict[str, Any] | None:
+    """The history of a finished run in ``out`` that kept only ``history.json`` and its model (no
+    ``state.pt``: a finished run needs no optimizer state), with the model loaded; else None."""
+    hist_path, weights = out / "history.json", out / "model.safetensors"
+    if (out / "state.pt").exists() or not (hist_path.exists() and weights.exists()):
+        return None
+    history = json.loads(hist_path.read_text())
+    if not history.get("finished"):
+        return None
+    model.load_state_dict(load_model(weights).state_dict())
+    history["model"] = model.to(device)
+    return history
+
+
 def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = True, progress: bool = True,
           max_minutes: float | None = None, data_root: str | None = None,
           on_epoch: Callable[[dict], None] | None = None) -> dict[str, Any]:
@@ -209,6 +223,9 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     state = None
+    done = _finished_without_state(out, model, device) if out is not None and resume else None
+    if done is not None:  # a finished run whose optimizer state was dropped to save space
+        return done
     if state_path is not None and resume and state_path.exists():
         state = torch.load(state_path, map_location=device, weights_only=True)
         if state["history"].get("finished") or state["history"].get("diverged"):
