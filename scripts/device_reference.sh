@@ -43,6 +43,11 @@ case "${1:-}" in
 --unpack)
     dir=${2:?usage: $0 --unpack FILES_AT}
     ls "$dir"/runs_"$BUDGET".tgz.part-* > /dev/null || { echo "error: no runs_$BUDGET.tgz.part-* in $dir" >&2; exit 2; }
+    # the packed runs replace those here (a run folder here may hold an older state.pt that a
+    # finished run, packed without one, would otherwise be resumed from)
+    for run in $(cat "$dir"/runs_"$BUDGET".tgz.part-* | tar tzf - | cut -d/ -f1-4 | grep -E '^runs/[^/]+/[^/]+/[^/]+$' | sort -u); do
+        rm -rf "$run"
+    done
     cat "$dir"/runs_"$BUDGET".tgz.part-* | tar xzf - -C .
     cat "$dir"/device_log.txt 2>/dev/null | tail -n 20 || true
     echo "unpacked into runs/; ship each finished experiment with:"
@@ -82,7 +87,7 @@ case "${1:-}" in
     done
     wait || true
     nvidia-smi --query-gpu=name,memory.used --format=csv >> "$log" 2>/dev/null || true
-    dirs=$(for exp in "$@"; do [ -d "runs/$exp/$BUDGET" ] && echo "runs/$exp/$BUDGET"; done)
+    dirs=$(for exp in "$@"; do if [ -d "runs/$exp/$BUDGET" ]; then echo "runs/$exp/$BUDGET"; fi; done)
     [ -n "$dirs" ] || { echo "error: nothing was trained" >&2; exit 1; }
     for run in $(find $dirs -mindepth 1 -maxdepth 1 -type d | sort); do
         # a finished run needs no optimizer state (train() resumes it from history.json + the model)

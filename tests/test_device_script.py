@@ -51,3 +51,28 @@ def test_pack_copies_the_training_and_validation_images(tmp_path):
     missing = subprocess.run(["bash", "scripts/device_reference.sh", "--pack"], cwd=repo, capture_output=True,
                              text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "VDSR_DATA": str(tmp_path / "none")})
     assert missing.returncode == 2 and "set VDSR_DATA to the data folder" in missing.stderr
+
+
+def test_unpack_replaces_the_runs_it_brings(tmp_path):
+    """A packed, finished run (no state.pt) replaces the folder here, stale optimizer state included."""
+    there = tmp_path / "there"
+    run = there / "runs" / "main" / "full" / "main"
+    run.mkdir(parents=True)
+    (run / "history.json").write_text('{"finished": true}')
+    files = tmp_path / "files"
+    files.mkdir()
+    subprocess.run(f"tar czf - runs | split -b 15m -d - {files}/runs_full.tgz.part-", shell=True, cwd=there,
+                   check=True)
+    here = tmp_path / "here"  # a copy of the script: it unpacks into the repository it sits in
+    (here / "scripts").mkdir(parents=True)
+    shutil.copy(SCRIPT, here / "scripts")
+    old = here / "runs" / "main" / "full" / "main"
+    old.mkdir(parents=True)
+    (old / "state.pt").write_bytes(b"stale")
+    other = here / "runs" / "depth" / "full" / "depth5"
+    other.mkdir(parents=True)
+    r = subprocess.run(["bash", "scripts/device_reference.sh", "--unpack", str(files)], cwd=here,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in old.iterdir()) == ["history.json"]
+    assert other.is_dir()  # runs the archive does not bring are left alone

@@ -33,6 +33,7 @@ BUDGETS = ("quick", "cpu", "long", "full")
 # paper's SGD + adjustable clipping recipe is the `clipping` experiment. Adam at 1e-3, this recipe's
 # first learning rate, stalled on VDSR-20 in CPU runs (see MAIN_CPU below); the small networks of
 # the live `quick` runs keep 1e-3 (ADAM_QUICK_LR), which gets further in their few steps.
+# Trained at this budget on a lent H100 in under 6 minutes, sharing the GPU with 8 other runs.
 MAIN = TrainConfig(depth=20, scales=(2, 3, 4), train_set="291", patch=41, batch=64, epochs=80,
                    iters_per_epoch=125, optimizer="adam", lr=3e-4, weight_decay=0.0, schedule="cosine",
                    clip="none", loss="mean", zero_init_last=True, val_set="Set5")
@@ -74,9 +75,9 @@ MAIN_CPU_ADAM = replace(MAIN, epochs=40, iters_per_epoch=25, val_every=10)
 #   sittings: `reproduce main --budget long --max-minutes M` stops cleanly after an epoch, and the
 #   same command resumes it. Why: the 1,000-iteration cpu model was still improving when its cosine
 #   schedule reached zero (Set5 +0.21/+0.08/+0.05 dB over its last 250 iterations); a cosine
-#   schedule cannot be extended, only re-run longer. The recipe of the shipped main model;
+#   schedule cannot be extended, only re-run longer. The shipped main model before the full one;
 #   its Set5 x2/x3/x4 moved by less than 0.02 dB over its last 250 iterations, where the cosine
-#   learning rate fell to zero (whether a longer schedule gains more, only a longer run can say).
+#   learning rate fell to zero. The full schedule, 10/3 as long, gained another 0.69/0.46/0.29 dB.
 MAIN_LONG = replace(MAIN, epochs=60, iters_per_epoch=50, val_every=5)
 
 
@@ -101,7 +102,8 @@ def _main(budget: str) -> dict[str, TrainConfig]:
 # full: 80 epochs x 125 iterations x 64 patches per run (the paper's schedule, 640,000 patches).
 #   At ~20 patches/s for depth 20 in fp32 on 2 CPU cores, and roughly in proportion to the number
 #   of 64-channel layers below that, about 1.5 + 4 + 6.5 + 9 = 21 CPU hours for depths 5, 10, 15
-#   and 20 (validation every 5 epochs not counted); minutes per run on a GPU.
+#   and 20 (validation every 5 epochs not counted). Measured on a lent H100: 4 to 6 minutes per run,
+#   the four at once beside the main model and the scales runs (scripts/device_reference.sh).
 # cpu: depths 5, 10, 15, 20 with the paper's recipe as MAIN_CPU (SGD 0.1 + adjustable clipping),
 #   200 iterations of 64 patches each (8 epochs of 25, lr / 10 after 4; 2% of the paper's schedule),
 #   Set5 every 2 epochs; about 60 minutes on one thread of a 2-core AMD EPYC for the four.
@@ -125,7 +127,7 @@ def _depth(budget: str) -> dict[str, TrainConfig]:
 # single-scale one.
 # full: 80 epochs x 125 iterations x 64 patches per run, ~9 CPU hours per run at ~20 patches/s
 #   (fp32, 2 cores), ~36 CPU hours for the four (validation every 5 epochs not counted); minutes
-#   per run on a GPU.
+#   per run on a GPU (measured on a lent H100: about 6 minutes per run, nine runs sharing it).
 # cpu: VDSR-10 (not 20: half the cost) with the paper's recipe as MAIN_CPU, 150 iterations of 64
 #   patches per run (6 epochs of 25, lr / 10 after 3), Set5 at x2, x3, x4 every 3 epochs; about 35
 #   minutes on one thread of a 2-core AMD EPYC for the four.
@@ -151,7 +153,8 @@ def _scales(budget: str) -> dict[str, TrainConfig]:
 # divided by 10 every 20 epochs (the paper does not say whether Fig. 4's curves were decayed).
 # full: 80 epochs x 125 iterations x 64 patches per run (10,000 iterations, 640,000 patches),
 #   Set5 x2 after every epoch; at ~40 patches/s for depth 10 in fp32 on 2 CPU cores about 4.5 CPU
-#   hours per run, ~27 CPU hours for the six; minutes per run on a GPU.
+#   hours per run, ~27 CPU hours for the six; on a lent H100, six runs sharing it reached epoch 43 of
+#   80 in 5 minutes (the unfinished runs are not shipped).
 # cpu: 120 iterations of 64 patches per run (6 "epochs" of 20, no lr decay: 1.2% of the paper's
 #   schedule), Set5 x2 after every epoch; about 45 minutes on one thread of a 2-core AMD EPYC.
 # quick: 32 iterations (4 "epochs" of 8) of 16 patches from 20 images per run, one validation at the
@@ -213,7 +216,7 @@ def _clipping(budget: str) -> dict[str, TrainConfig]:
 # Recipe as MAIN (Adam, cosine decay, per-pixel MSE) on the 291 images, validated on Set5.
 # full: VDSR-20 (width 64), 80 epochs x 125 iterations x 64 patches of 41x41 per run (640,000
 #   patches), ~9 CPU hours per run at ~20 patches/s (fp32, 2 cores), ~18 CPU hours for the two
-#   (validation at every level every 5 epochs not counted); minutes per run on a GPU.
+#   (validation at every level every 5 epochs not counted); about 3 minutes per run on a lent H100.
 # cpu: VDSR-10 (width 64), MAIN's recipe at lr 1e-3, 150 iterations of 64 patches per task (6
 #   epochs of 25, 1.5% of the paper's schedule), validation at every level every 3 epochs;
 #   about 10 minutes per task on one thread of a 2-core AMD EPYC.
