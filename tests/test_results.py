@@ -29,3 +29,12 @@ def test_shipped_summary_is_what_its_command_reproduces(name):
         assert history["hardware"] and (history["wall_time_s"] > 0 or history["diverged"])  # timed per epoch
         vals = [e for e in history["epochs"] if "val_psnr" in e]
         assert vals or history["diverged"], f"{run} has no validation"
+
+
+def test_paper_table2_names_the_scales_runs():
+    from vdsr_lib.benchmark import PAPER_TABLE2
+
+    assert set(PAPER_TABLE2) == set(experiment_runs("scales", "full"))
+    for run, cells in PAPER_TABLE2.items():
+        trained = experiment_runs("scales", "full")[run].scales
+        assert set(trained) <= set(cells), run  # the paper gives each network's own scales

@@ -300,9 +300,10 @@ def describe_reference(results: dict[str, Any]) -> str:
     sets = "/".join(sorted({c["train_set"] + (f" (first {c['max_images']})" if c["max_images"] else "")
                             for c in cfgs}))
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
-    took = duration(sum(h.get("wall_time_s", 0.0) for h in runs.values()))
+    times = [h.get("wall_time_s", 0.0) for h in runs.values()]
+    took = duration(sum(times)) + " in all" + (f" (the longest run {duration(max(times))})" if len(times) > 1 else "")
     return (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
-            f"{iters} each, training set {sets}; trained on {hardware}, {took} in all; "
+            f"{iters} each, training set {sets}; trained on {hardware}, {took}; "
             f"reproduce with `{results.get('command', '?')}`")
 
 
