@@ -68,12 +68,15 @@ case "${1:-}" in
     # idle (each step syncs on its loss), so the runs share it; each stops cleanly after the epoch in
     # which the call's MINUTES run out, and no run starts with less than 3 minutes left
     start=$(date +%s)
-    queue=()
-    for exp in "$@"; do
-        for run in $("$PY" -c "from vdsr_lib.experiments import experiment_runs; print(*experiment_runs('$exp', '$BUDGET'))"); do
-            queue+=("$exp/$run")
-        done
-    done
+    # every run as EXPERIMENT/RUN, listed by one Python start (a bad name fails here, before training)
+    mapfile -t queue < <("$PY" -c "import sys
+from vdsr_lib.experiments import experiment_runs
+try:
+    runs = [f'{e}/{r}' for e in sys.argv[2:] for r in experiment_runs(e, sys.argv[1])]
+except ValueError as err:
+    sys.exit(f'error: {err}')
+print(*runs, sep='\n')" "$BUDGET" "$@")
+    [ "${#queue[@]}" -gt 0 ] || { echo "error: no runs to train (see above)" >&2; exit 2; }
     for item in "${queue[@]}"; do
         while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
         left=$(( MINUTES * 60 - ($(date +%s) - start) ))
