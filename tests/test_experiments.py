@@ -140,6 +140,10 @@ def test_validation_trace():
                     {"step": 75, "val_psnr": {"2": 31.25, "3": 28.125}}]}
     assert experiments.validation_trace(h) == "step 25 30.00; step 75 31.25"
     assert experiments.validation_trace(h, (2, 3)) == "step 25 30.00/27.50; step 75 31.25/28.12"
+    many = {"epochs": [{"step": 10 * i, "val_psnr": {"2": float(i)}} for i in range(1, 81)]}
+    assert experiments.validation_trace(many, points=3) == "step 10 1.00; step 410 41.00; step 800 80.00"
+    assert len(experiments.validation_trace(many, points=9).split("; ")) == 9
+    assert experiments.validation_trace(h, points=5) == experiments.validation_trace(h)
     assert experiments.validation_trace({"epochs": []}) == ""
 
 

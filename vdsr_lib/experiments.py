@@ -307,10 +307,13 @@ def describe_reference(results: dict[str, Any]) -> str:
             f"reproduce with `{results.get('command', '?')}`")
 
 
-def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,)) -> str:
-    """A run's validation PSNRs along the way, one "step N a/b/c" per validation (dB at ``scales``)."""
-    return "; ".join(f"step {e['step']} " + "/".join(f"{e['val_psnr'][str(s)]:.2f}" for s in scales)
-                     for e in history["epochs"] if "val_psnr" in e)
+def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,), points: int | None = None) -> str:
+    """A run's validation PSNRs along the way, one "step N a/b/c" per validation (dB at ``scales``);
+    with ``points``, only that many validations, evenly spread, the first and the last included."""
+    vals = [e for e in history["epochs"] if "val_psnr" in e]
+    if points is not None and len(vals) > points:
+        vals = [vals[i] for i in sorted({round(k * (len(vals) - 1) / max(points - 1, 1)) for k in range(points)})]
+    return "; ".join(f"step {e['step']} " + "/".join(f"{e['val_psnr'][str(s)]:.2f}" for s in scales) for e in vals)
 
 
 def final_psnr(history: dict[str, Any], scale: int = 2) -> float:
