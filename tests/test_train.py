@@ -107,6 +107,8 @@ def test_finished_run_without_optimizer_state_is_not_trained_again(short_run, tm
     x = torch.rand(1, 1, 30, 30)
     assert torch.equal(again["model"].eval()(x), history["model"].eval()(x))
     assert not (tmp_path / "state.pt").exists()
+    with pytest.raises(ValueError, match=r"another configuration.*'lr'"):  # still checked without state.pt
+        train(replace(SHORT, lr=1e-2), tmp_path, progress=False)
 
 
 def test_unfinished_run_without_optimizer_state_starts_over(tmp_path):

@@ -202,7 +202,8 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     if out:
         out.mkdir(parents=True, exist_ok=True)
         cfg_path = out / "config.json"
-        if resume and state_path.exists() and cfg_path.exists():
+        # a run to resume, or a finished one kept without its optimizer state
+        if resume and cfg_path.exists() and (state_path.exists() or (out / "model.safetensors").exists()):
             saved = json.loads(cfg_path.read_text())
             mine = json.loads(json.dumps(asdict(cfg)))
             # keys added to TrainConfig after a run started are taken to have their default value
