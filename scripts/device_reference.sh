@@ -102,8 +102,9 @@ print(*runs, sep='\n')" "$BUDGET" "$@")
         tail -n 3 "$run/device.log" >> "$log" 2>/dev/null || true
     done
     tar czf "$out/runs.tgz" $dirs
-    if [ "$(stat -c %s "$out/runs.tgz")" -gt 60000000 ]; then  # over what a call brings back: drop
-        echo "over 60 MB: packed without the optimizer state of unfinished runs" >> "$log"  # resumability
+    # over what a call brings back (64 MB): give up resumability, keep the histories and models
+    if [ "$(stat -c %s "$out/runs.tgz")" -gt 60000000 ]; then
+        echo "over 60 MB: packed without the optimizer state of unfinished runs" >> "$log"
         tar czf "$out/runs.tgz" --exclude=state.pt $dirs
     fi
     split -b "$PART" -d "$out/runs.tgz" "$out/runs_$BUDGET.tgz.part-" && rm "$out/runs.tgz"

@@ -170,7 +170,7 @@ def _save_state(path: Path, model, opt, sampler, epoch: int, history: dict) -> N
     tmp.replace(path)  # atomic: an interruption never leaves a half-written checkpoint
 
 
-def _finished_without_state(out: Path, model: VDSR, device: torch.device) -> dict[str, Any] | None:
+def _finished_without_state(out: Path, model: VDSR) -> dict[str, Any] | None:
     """The history of a finished run in ``out`` that kept only ``history.json`` and its model (no
     ``state.pt``: a finished run needs no optimizer state), with the model loaded; else None."""
     hist_path, weights = out / "history.json", out / "model.safetensors"
@@ -180,7 +180,7 @@ def _finished_without_state(out: Path, model: VDSR, device: torch.device) -> dic
     if not history.get("finished"):
         return None
     model.load_state_dict(load_model(weights).state_dict())
-    history["model"] = model.to(device)
+    history["model"] = model
     return history
 
 
@@ -224,7 +224,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     state = None
-    done = _finished_without_state(out, model, device) if out is not None and resume else None
+    done = _finished_without_state(out, model) if out is not None and resume else None
     if done is not None:  # a finished run whose optimizer state was dropped to save space
         return done
     if state_path is not None and resume and state_path.exists():
