@@ -156,3 +156,63 @@ def test_final_psnr_and_patch_psnr():
     mean = experiments.patch_psnr(steps[:1], {"patch": 41, "loss": "mean"})
     summed = experiments.patch_psnr(steps[1:], {"patch": 41, "loss": "sum"})
     assert mean[0] == pytest.approx(20.0) and summed[0] == pytest.approx(20.0)  # MSE 0.01 -> 20 dB
+
+
+def _fake_run(root: Path, name: str, budget: str, run: str, cfg: TrainConfig, epochs_done: int) -> None:
+    """A run folder as train() leaves it after ``epochs_done`` epochs (only what shipping reads)."""
+    from dataclasses import asdict
+
+    folder = root / name / budget / run
+    folder.mkdir(parents=True)
+    epochs = [{"epoch": e + 1, "step": (e + 1) * cfg.iters_per_epoch, "val_psnr": {"2": 30.0 + e}}
+              for e in range(epochs_done)]
+    history = {"config": asdict(cfg), "steps": [{"step": i, "loss": 1.0} for i in range(epochs_done * cfg.iters_per_epoch)],
+               "epochs": epochs, "diverged": False, "collapsed": False, "finished": epochs_done == cfg.epochs,
+               "wall_time_s": 10.0 * epochs_done, "bicubic_psnr": {"2": 29.0}, "val_set": "Set5",
+               "hardware": "GPU X (CUDA)"}
+    (folder / "history.json").write_text(json.dumps(history))
+
+
+def test_stored_histories_reads_runs_without_training(tmp_path, monkeypatch):
+    monkeypatch.setattr(experiments, "train", lambda *a, **k: pytest.fail("stored_histories trained"))
+    runs = experiment_runs("residual", "quick")
+    with pytest.raises(FileNotFoundError, match="never trained.*reproduce residual --budget quick"):
+        experiments.stored_histories("residual", "quick", tmp_path)
+    for i, (run, cfg) in enumerate(runs.items()):
+        _fake_run(tmp_path, "residual", "quick", run, cfg, epochs_done=cfg.epochs if i else 2)
+    hists = experiments.stored_histories("residual", "quick", tmp_path)
+    assert list(hists) == list(runs) and experiments.trained_iters(hists["residual_lr0.1"]) == 2 * 8
+    first = next(iter(runs))
+    res = {"runs": hists}
+    assert experiments.stopped_early(res) == {first: (2, runs[first].epochs)}
+    text = experiments.describe_reference({"budget": "quick", "command": "C", "runs": hists})
+    assert "STOPPED EARLY, not finished: 1 of 6 runs at epoch 2 of 4" in text and "reproduce the whole schedule with `C`" in text
+    # a run folder that holds another configuration is refused
+    other = tmp_path / "residual" / "quick" / first / "history.json"
+    h = json.loads(other.read_text())
+    h["config"]["lr"] = 0.5
+    other.write_text(json.dumps(h))
+    with pytest.raises(ValueError, match="another configuration"):
+        experiments.stored_histories("residual", "quick", tmp_path)
+
+
+def test_reproduce_ship_partial(tmp_path, monkeypatch, capsys):
+    from vdsr_lib import reproduce
+    from vdsr_lib.cli import main
+
+    monkeypatch.setattr(experiments, "train", lambda *a, **k: pytest.fail("--ship-partial trained"))
+    monkeypatch.setattr(reproduce, "RESULTS_DIR", tmp_path / "results")
+    runs = experiment_runs("residual", "quick")
+    args = ["reproduce", "residual", "--budget", "quick", "--out", str(tmp_path / "runs"), "--ship-partial"]
+    assert main(args) == 2
+    assert "never trained" in capsys.readouterr().err and not (tmp_path / "results").exists()
+    for run, cfg in runs.items():
+        _fake_run(tmp_path / "runs", "residual", "quick", run, cfg, epochs_done=3)
+    assert main(args) == 0
+    shipped = json.loads((tmp_path / "results" / "residual.json").read_text())
+    assert shipped["partial"] is True and shipped["command"] == "python -m vdsr_lib reproduce residual --budget quick --ship"
+    assert all(len(h["epochs"]) == 3 and not h["finished"] for h in shipped["runs"].values())
+    for bad in (["main"], ["residual", "--ship"], ["residual", "--runs", "image_lr0.1"]):
+        assert main(["reproduce", *bad, "--budget", "quick", "--out", str(tmp_path / "runs"), "--ship-partial"]) == 2
+    err = capsys.readouterr().err
+    assert "shipped only when finished" in err and "--ship writes a whole experiment" in err

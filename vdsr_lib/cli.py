@@ -147,10 +147,12 @@ def _cmd_reproduce(a) -> int:
             print(f"error: {name} at budget {a.budget} has no run {', '.join(unknown)}; its runs are "
                   f"{', '.join(runs)}", file=sys.stderr)
             return 2
-    if a.runs and a.ship:
+    if a.runs and (a.ship or a.ship_partial):
         print("error: --ship writes a whole experiment; train the runs with --runs, then ship with the same "
               "command without --runs (finished runs are not trained again)", file=sys.stderr)
         return 2
+    if a.ship_partial:
+        return _ship_partial(names, a)
     for name in names:
         hists = run_experiment(name, a.budget, a.out, max_minutes=a.max_minutes, data_root=a.data,
                                progress=not a.quiet, runs=a.runs)
@@ -160,6 +162,26 @@ def _cmd_reproduce(a) -> int:
                     print(line)
         else:
             print(f"{name}: not finished yet (time budget); run the same command again to resume")
+    return 0
+
+
+def _ship_partial(names: list[str], a) -> int:
+    """``reproduce --ship-partial``: ship runs as they stand (stopped early), training nothing."""
+    from .experiments import stored_histories
+    from .reproduce import ship
+
+    if a.ship or "main" in names:
+        print("error: --ship-partial ships the ablations as they stand; it does not combine with --ship, and the "
+              "main model is shipped only when finished (--ship)", file=sys.stderr)
+        return 2
+    for name in names:
+        try:
+            hists = stored_histories(name, a.budget, a.out)
+        except (FileNotFoundError, ValueError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        for line in ship(name, a.budget, a.out, hists):
+            print(line)
     return 0
 
 
@@ -199,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this long; rerun to resume")
     p.add_argument("--ship", action="store_true", help="when finished, write vdsr_lib/results and pretrained files")
+    p.add_argument("--ship-partial", action="store_true",
+                   help="train nothing; ship the runs in --out as they stand, labelled as stopped early where they "
+                        "are (for runs cut off by a time limit; not for main)")
     p.add_argument("--runs", nargs="+", default=None, metavar="RUN",
                    help="train only these runs of the experiment (e.g. depth10; one process per run)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes for the shipped model's benchmark")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,8 @@ import numpy as np
 
 from .train import TrainConfig, train
 
-__all__ = ["BUDGETS", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment", "summarize", "load_results",
-           "describe_reference", "validation_trace", "final_psnr", "patch_psnr"]
+__all__ = ["BUDGETS", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment", "stored_histories",
+           "summarize", "load_results", "describe_reference", "stopped_early", "trained_iters", "validation_trace", "final_psnr", "patch_psnr"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "long", "full")
@@ -279,6 +279,37 @@ def run_experiment(name: str, budget: str = "full", out_root: str | Path = "runs
     return out
 
 
+def stored_histories(name: str, budget: str = "full", out_root: str | Path = "runs") -> dict[str, dict]:
+    """The runs of an experiment as they stand in ``out_root``, read from each run's ``history.json``
+    (nothing is trained; a run may be unfinished). Raises ``FileNotFoundError`` for a run never
+    started and ``ValueError`` for one trained with another configuration than the experiment's."""
+    out = {}
+    for run, cfg in experiment_runs(name, budget).items():
+        path = Path(out_root) / name / budget / run / "history.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist: run {run} of {name} was never trained at budget "
+                                    f"{budget!r} in {out_root}; train it with `python -m vdsr_lib reproduce {name} "
+                                    f"--budget {budget} --out {out_root}`")
+        history = json.loads(path.read_text())
+        if history["config"] != json.loads(json.dumps(asdict(cfg))):
+            raise ValueError(f"{path} was trained with another configuration than {name}'s run {run} at budget "
+                             f"{budget!r}; it cannot be shipped as that run")
+        out[run] = history
+    return out
+
+
+def trained_iters(history: dict[str, Any]) -> int:
+    """How many iterations a run has trained: its last finished epoch's step count (0 if none)."""
+    return history["epochs"][-1]["step"] if history["epochs"] else 0
+
+
+def stopped_early(results: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """The runs of a shipped summary that stopped before their schedule ended (neither finished nor
+    diverged: the time ran out), as ``{run: (epochs done, epochs planned)}``; empty for a complete one."""
+    return {run: (len(h["epochs"]), h["config"]["epochs"]) for run, h in results["runs"].items()
+            if h.get("finished") is False and not h.get("diverged")}
+
+
 def load_results(name: str) -> dict[str, Any] | None:
     """The shipped summary of experiment ``name`` (``vdsr_lib/results/<name>.json``), or None."""
     path = RESULTS_DIR / f"{name}.json"
@@ -302,9 +333,15 @@ def describe_reference(results: dict[str, Any]) -> str:
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
     times = [h.get("wall_time_s", 0.0) for h in runs.values()]
     took = duration(sum(times)) + " in all" + (f" (the longest run {duration(max(times))})" if len(times) > 1 else "")
-    return (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
+    stopped = stopped_early(results)
+    text = (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
             f"{iters} each, training set {sets}; trained on {hardware}, {took}; "
-            f"reproduce with `{results.get('command', '?')}`")
+            f"reproduce{' the whole schedule' if stopped else ''} with `{results.get('command', '?')}`")
+    if stopped:
+        done = sorted({d for d, _ in stopped.values()})
+        text += (f". STOPPED EARLY, not finished: {len(stopped)} of {len(runs)} runs at epoch "
+                 f"{'/'.join(map(str, done))} of {max(n for _, n in stopped.values())} (the time ran out)")
+    return text
 
 
 def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,), points: int | None = None) -> str:

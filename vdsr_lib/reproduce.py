@@ -1,9 +1,10 @@
-"""Shipping the output of a finished reference experiment into the package.
+"""Shipping the output of a reference experiment into the package.
 
 ``python -m vdsr_lib reproduce NAME --ship`` ends here: the run histories become
 ``vdsr_lib/results/NAME.json`` (every 10th step, all epochs), and the main model is stored as fp16
 safetensors in ``vdsr_lib/pretrained/`` with metadata whose metrics are measured on the stored
-(fp16-rounded) weights, so a test can check them.
+(fp16-rounded) weights, so a test can check them. ``--ship-partial`` ships an experiment whose runs
+were stopped before the end of their schedule, labelled as such (``"partial": true``).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import torch
 
 from .benchmark import evaluate
 from .checkpoint import git_commit, hardware_string, load_model, read_meta, save_model
-from .experiments import RESULTS_DIR, summarize
+from .experiments import RESULTS_DIR, stopped_early, summarize
 from .pretrained import MAIN, PRETRAINED_DIR
 
 __all__ = ["BENCH_CELLS", "measure_table", "ship", "ship_main_model"]
@@ -75,6 +76,8 @@ def ship(name: str, budget: str, out_root: str | Path, histories: dict[str, dict
     command = f"python -m vdsr_lib reproduce {name} --budget {budget} --ship"
     summary = {"experiment": name, "budget": budget, "command": command,
                "runs": {run: summarize(h) for run, h in histories.items()}}
+    if stopped_early(summary):  # shipped with --ship-partial: the command above finishes the schedule
+        summary["partial"] = True
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(summary, separators=(",", ":")) + "\n")
     yield f"wrote {path}"
