@@ -19,6 +19,8 @@
 #                  python -m vdsr_lib reproduce EXPERIMENT --budget full --ship --jobs 2
 #                  finds the finished runs, trains nothing, and ships them (hardware: the GPU's).
 # An unfinished experiment is resumed by the next call (carry its runs/<experiment>/full).
+# BUDGET=extended (main only) trains the main model over four times the paper's schedule instead;
+# its runs are in runs/main/extended and pack as runs_extended.tgz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET=${BUDGET:-full}
@@ -101,13 +103,14 @@ print(*runs, sep='\n')" "$BUDGET" "$@")
         fi
         tail -n 3 "$run/device.log" >> "$log" 2>/dev/null || true
     done
-    tar czf "$out/runs.tgz" $dirs
+    tgz="$out/runs_$BUDGET.tgz"  # named by budget: a full and an extended call may share $OUT
+    tar czf "$tgz" $dirs
     # over what a call brings back (64 MB): give up resumability, keep the histories and models
-    if [ "$(stat -c %s "$out/runs.tgz")" -gt 60000000 ]; then
+    if [ "$(stat -c %s "$tgz")" -gt 60000000 ]; then
         echo "over 60 MB: packed without the optimizer state of unfinished runs" >> "$log"
-        tar czf "$out/runs.tgz" --exclude=state.pt $dirs
+        tar czf "$tgz" --exclude=state.pt $dirs
     fi
-    split -b "$PART" -d "$out/runs.tgz" "$out/runs_$BUDGET.tgz.part-" && rm "$out/runs.tgz"
+    split -b "$PART" -d "$tgz" "$tgz.part-" && rm "$tgz"
     date -u >> "$log"
     cat "$log"
     ls -l "$out"

@@ -38,14 +38,16 @@ def test_main_experiment():
     assert quick.total_iters < cpu.total_iters < full.total_iters
 
 
-def test_long_budget_is_main_only():
-    cpu, long, full = (experiment_runs("main", b)["main"] for b in ("cpu", "long", "full"))
-    assert cpu.total_iters < long.total_iters < full.total_iters
-    assert replace(long, epochs=full.epochs, iters_per_epoch=full.iters_per_epoch, val_every=full.val_every) == full
-    assert long.epochs % long.val_every == 0
+def test_long_and_extended_budgets_are_main_only():
+    cpu, long, full, ext = (experiment_runs("main", b)["main"] for b in ("cpu", "long", "full", "extended"))
+    assert cpu.total_iters < long.total_iters < full.total_iters < ext.total_iters == 4 * full.total_iters
+    for cfg in (long, ext):  # MAIN's recipe, only the schedule's length (and the validation spacing) differ
+        assert replace(cfg, epochs=full.epochs, iters_per_epoch=full.iters_per_epoch, val_every=full.val_every) == full
+        assert cfg.epochs % cfg.val_every == 0
     for name in set(EXPERIMENTS) - {"main"}:
-        with pytest.raises(ValueError, match="main model only.*--budget cpu"):
-            experiment_runs(name, "long")
+        for budget in ("long", "extended"):
+            with pytest.raises(ValueError, match=f"budget '{budget}' is defined for the main model only.*--budget cpu"):
+                experiment_runs(name, budget)
 
 
 def test_reproduce_checks_every_experiment_before_training(capsys):
@@ -92,7 +94,7 @@ def test_describe_reference():
 def test_unknown_experiment_or_budget():
     with pytest.raises(ValueError, match="unknown experiment 'nope'.*main"):
         experiment_runs("nope", "quick")
-    with pytest.raises(ValueError, match="budget must be one of quick, cpu, long, full, got 'medium'"):
+    with pytest.raises(ValueError, match="budget must be one of quick, cpu, long, full, extended, got 'medium'"):
         experiment_runs("main", "medium")
 
 
@@ -216,3 +218,12 @@ def test_reproduce_ship_partial(tmp_path, monkeypatch, capsys):
         assert main(["reproduce", *bad, "--budget", "quick", "--out", str(tmp_path / "runs"), "--ship-partial"]) == 2
     err = capsys.readouterr().err
     assert "shipped only when finished" in err and "--ship writes a whole experiment" in err
+
+
+def test_cli_offers_every_budget():
+    from vdsr_lib.cli import build_parser
+
+    for budget in experiments.BUDGETS:
+        assert build_parser().parse_args(["reproduce", "main", "--budget", budget]).budget == budget
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["reproduce", "main", "--budget", "huge"])

@@ -215,9 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="re-run a reference experiment (resumable)")
     p.add_argument("experiment", help="main | residual | clipping | depth | scales | beyond | all")
-    p.add_argument("--budget", default="full", choices=["quick", "cpu", "long", "full"],
+    p.add_argument("--budget", default="full", choices=["quick", "cpu", "long", "full", "extended"],
                    help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; long: main only, several "
-                        "sittings on a 2-core CPU; full: the paper's schedule")
+                        "sittings on a 2-core CPU; full: the paper's schedule; extended: main only, four "
+                        "times the paper's schedule (a GPU)")
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
     p.add_argument("--max-minutes", type=float, default=None, help="stop after this long; rerun to resume")
     p.add_argument("--ship", action="store_true", help="when finished, write vdsr_lib/results and pretrained files")
