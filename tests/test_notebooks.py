@@ -1,0 +1,30 @@
+"""The chapters as committed: listed in the table of contents, valid, and without outputs."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text()
+    listed = set(re.findall(r"file:\s*(book/\S+)", toc))
+    assert CHAPTERS and {f"book/{p.stem}" for p in CHAPTERS} <= listed
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_is_valid_and_committed_without_outputs(path):
+    raw = json.loads(path.read_text())  # as stored: nbformat fills in missing cell ids when it reads
+    ids = [c.get("id") for c in raw["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), "every cell needs its own id (nbformat 4.5)"
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"cell {i} was committed with outputs"
