@@ -210,10 +210,13 @@ def test_reproduce_ship_partial(tmp_path, monkeypatch, capsys):
     assert "never trained" in capsys.readouterr().err and not (tmp_path / "results").exists()
     for run, cfg in runs.items():
         _fake_run(tmp_path / "runs", "residual", "quick", run, cfg, epochs_done=3)
+    diverged = tmp_path / "runs" / "residual" / "quick" / "image_lr0.1" / "history.json"
+    diverged.write_text(json.dumps({**json.loads(diverged.read_text()), "epochs": [], "diverged": True}))
     assert main(args) == 0
     shipped = json.loads((tmp_path / "results" / "residual.json").read_text())
     assert shipped["partial"] is True and shipped["command"] == "python -m vdsr_lib reproduce residual --budget quick --ship"
-    assert all(len(h["epochs"]) == 3 and not h["finished"] for h in shipped["runs"].values())
+    assert shipped["runs"]["image_lr0.1"]["diverged"]  # shipped as diverged, not as stopped early
+    assert experiments.stopped_early(shipped) == {r: (3, c.epochs) for r, c in runs.items() if r != "image_lr0.1"}
     for bad in (["main"], ["residual", "--ship"], ["residual", "--runs", "image_lr0.1"]):
         assert main(["reproduce", *bad, "--budget", "quick", "--out", str(tmp_path / "runs"), "--ship-partial"]) == 2
     err = capsys.readouterr().err

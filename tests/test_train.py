@@ -192,6 +192,8 @@ def test_divergence_on_nan_loss(monkeypatch, tmp_path):
     assert "loss became nan at step 0 (epoch 1)" in history["divergence"]
     assert len(history["steps"]) == 1 and history["epochs"] == []
     assert not (tmp_path / "model.safetensors").exists()  # no model is saved from a diverged run
+    saved = json.loads((tmp_path / "history.json").read_text())  # but its history is (shipping reads it)
+    assert saved["diverged"] and "loss became nan" in saved["divergence"]
 
 
 def test_divergence_with_huge_learning_rate(tmp_path):

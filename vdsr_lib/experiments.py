@@ -22,8 +22,9 @@ import numpy as np
 
 from .train import TrainConfig, train
 
-__all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment", "stored_histories",
-           "summarize", "load_results", "describe_reference", "stopped_early", "trained_iters", "validation_trace", "final_psnr", "patch_psnr"]
+__all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment",
+           "stored_histories", "summarize", "load_results", "describe_reference", "stopped_early", "trained_iters",
+           "validation_trace", "final_psnr", "patch_psnr"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "long", "full", "extended")
@@ -87,7 +88,8 @@ MAIN_LONG = replace(MAIN, epochs=60, iters_per_epoch=50, val_every=5)
 #   125 iterations of 64 patches (40,000 iterations, 2.56 M patches), the cosine decay stretched over
 #   all of it; Set5 every 20 epochs. Why: the full model is 0.69/0.57/0.57 dB below the paper's Set5
 #   x2/x3/x4, and the public re-implementations that reach the paper trained far longer than its
-#   stated 9,960 iterations (huangzehao/caffe-vdsr: 935,840). Not trained yet; about 40 CPU hours.
+#   stated 9,960 iterations (huangzehao/caffe-vdsr: 935,840). Not trained yet; about 36 CPU hours
+#   (fp32, 2 cores), minutes on a GPU.
 MAIN_EXTENDED = replace(MAIN, epochs=320, val_every=20)
 
 

@@ -325,8 +325,9 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     if history["collapsed"]:
         print("warning: the network's output equals its bicubic input (a collapse to zero residual); "
               "see the clipping chapter for why and how to avoid it", file=sys.stderr)
-    if out and not history["diverged"]:
+    if out:  # a diverged run's history too (what shipping reads); training it again diverges again
         (out / "history.json").write_text(json.dumps(history) + "\n")
+    if out and not history["diverged"]:
         last = history["epochs"][-1] if history["epochs"] else {}
         save_model(out / "model.safetensors", model.to(memory_format=torch.contiguous_format),
                    {"recipe": asdict(cfg), "hardware": history["hardware"], "wall_time_s": history["wall_time_s"],
