@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .train import TrainConfig, train
+from .train import TrainConfig, config_diff, train
 
 __all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment",
            "stored_histories", "summarize", "load_results", "describe_reference", "stopped_early", "trained_iters",
@@ -305,9 +305,10 @@ def stored_histories(name: str, budget: str = "full", out_root: str | Path = "ru
                                     f"{budget!r} in {out_root}; train it with `python -m vdsr_lib reproduce {name} "
                                     f"--budget {budget} --out {out_root}`")
         history = json.loads(path.read_text())
-        if history["config"] != json.loads(json.dumps(asdict(cfg))):
-            raise ValueError(f"{path} was trained with another configuration than {name}'s run {run} at budget "
-                             f"{budget!r}; it cannot be shipped as that run")
+        diff = config_diff(history["config"], cfg)
+        if diff:
+            raise ValueError(f"{path} was trained with another configuration {diff} than {name}'s run {run} at "
+                             f"budget {budget!r}; it cannot be shipped as that run")
         out[run] = history
     return out
 

@@ -31,7 +31,7 @@ from .metrics import psnr
 from .model import VDSR
 from .patches import PatchSampler
 
-__all__ = ["TrainConfig", "train", "validate", "TrainingDiverged"]
+__all__ = ["TrainConfig", "train", "validate", "config_diff", "TrainingDiverged"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -170,6 +170,14 @@ def _save_state(path: Path, model, opt, sampler, epoch: int, history: dict) -> N
     tmp.replace(path)  # atomic: an interruption never leaves a half-written checkpoint
 
 
+def config_diff(saved: dict[str, Any], cfg: TrainConfig) -> dict[str, tuple[Any, Any]]:
+    """How a stored run's configuration differs from ``cfg``: ``{key: (stored, cfg's)}``, empty if it
+    is the same run. ``device`` is not compared, and keys added to TrainConfig after a run started are
+    taken to have their default value."""
+    mine = json.loads(json.dumps(asdict(cfg)))
+    return {k: (saved[k], v) for k, v in mine.items() if k in saved and saved[k] != v and k != "device"}
+
+
 def _finished_without_state(out: Path, model: VDSR) -> dict[str, Any] | None:
     """The history of a finished run in ``out`` that kept only ``history.json`` and its model (no
     ``state.pt``: a finished run needs no optimizer state), with the model loaded; else None."""
@@ -204,10 +212,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         cfg_path = out / "config.json"
         # a run to resume, or a finished one kept without its optimizer state
         if resume and cfg_path.exists() and (state_path.exists() or (out / "model.safetensors").exists()):
-            saved = json.loads(cfg_path.read_text())
-            mine = json.loads(json.dumps(asdict(cfg)))
-            # keys added to TrainConfig after a run started are taken to have their default value
-            diff = {k: (saved[k], v) for k, v in mine.items() if k in saved and saved[k] != v and k != "device"}
+            diff = config_diff(json.loads(cfg_path.read_text()), cfg)
             if diff:
                 raise ValueError(f"{out} holds a run with another configuration {diff}; use another "
                                  f"output folder, or resume=False (--no-resume) to start over")
