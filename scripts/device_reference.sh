@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
-# Train reference experiments at the `full` budget on a lent GPU machine (the sandbox's `device`
-# tool), within its limits: a call runs at most 10 minutes, only the working tree and the paths
-# named in `carry` travel (not ../shared/data), and files come back only under $OUT (at most 8
-# files of 16 MiB, 64 MiB in all). Shipping (the Table 3 benchmark needs the full Urban100) is
-# done back here, on the CPU.
+# Train reference experiments on a lent GPU machine (the sandbox's `device` tool), within its
+# limits: a call runs at most 10 minutes, only the working tree and the paths named in `carry`
+# travel (not ../shared/data), and files come back only under $OUT (at most 8 files of 16 MiB,
+# 64 MiB in all). Shipping (the Table 3 benchmark needs the full Urban100) is done back here, on
+# the CPU.
 #
 #   here, once:  bash scripts/device_reference.sh --pack
 #                  copies the images a training run reads (T91, BSD200, Set5) into .data/ (ignored)
-#   there:       bash scripts/device_reference.sh main [depth ...]
-#                  (carry: [".data", "runs/main/full", ...]: only the runs being resumed; all of
-#                  runs/ is over the 64 MiB a call may carry)
-#                  trains every run of each experiment at the full budget, one process per run,
-#                  JOBS (default 9) at a time on the one GPU, in the order given, until MINUTES
-#                  (default 7) have passed, resuming whatever runs/ holds; drops the optimizer state
-#                  of finished runs and packs runs/<experiment>/full into $OUT
+#   there:       bash scripts/device_reference.sh EXPERIMENT[:BUDGET] ...
+#                  e.g. `main:extended residual clipping` (a bare name takes $BUDGET, default full)
+#                  (carry: [".data", "runs/main/extended", ...]: only the runs being resumed; all
+#                  of runs/ is over the 64 MiB a call may carry)
+#                  trains every run of each experiment at its budget, one process per run, JOBS
+#                  (default 9) at a time on the one GPU, in the order given, until MINUTES (default
+#                  7) have passed, resuming whatever runs/ holds; drops the optimizer state of
+#                  finished runs and packs runs/<experiment>/<budget> into $OUT/runs_<budget>.tgz
+#                  (in parts of 15 MiB)
 #   here, after: bash scripts/device_reference.sh --unpack FILES_AT
 #                  puts those runs back into runs/; then, for each finished experiment,
-#                  python -m vdsr_lib reproduce EXPERIMENT --budget full --ship --jobs 2
+#                  python -m vdsr_lib reproduce EXPERIMENT --budget BUDGET --ship --jobs 2
 #                  finds the finished runs, trains nothing, and ships them (hardware: the GPU's).
-# An unfinished experiment is resumed by the next call (carry its runs/<experiment>/full).
-# BUDGET=extended (main only) trains the main model over four times the paper's schedule instead;
-# its runs are in runs/main/extended and pack as runs_extended.tgz.
+# An unfinished experiment is resumed by the next call (carry its runs/<experiment>/<budget>).
+# Runs left in runs/ do not outlive this checkout: a later session starts them afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET=${BUDGET:-full}
@@ -44,19 +45,22 @@ case "${1:-}" in
     ;;
 --unpack)
     dir=${2:?usage: $0 --unpack FILES_AT}
-    ls "$dir"/runs_"$BUDGET".tgz.part-* > /dev/null || { echo "error: no runs_$BUDGET.tgz.part-* in $dir" >&2; exit 2; }
-    # the packed runs replace those here (a run folder here may hold an older state.pt that a
-    # finished run, packed without one, would otherwise be resumed from)
-    for run in $(cat "$dir"/runs_"$BUDGET".tgz.part-* | tar tzf - | cut -d/ -f1-4 | grep -E '^runs/[^/]+/[^/]+/[^/]+$' | sort -u); do
-        rm -rf "$run"
+    mapfile -t budgets < <(ls "$dir" 2>/dev/null | sed -n 's/^runs_\(.*\)\.tgz\.part-[0-9]*$/\1/p' | sort -u)
+    [ "${#budgets[@]}" -gt 0 ] || { echo "error: no runs_<budget>.tgz.part-* in $dir" >&2; exit 2; }
+    for b in "${budgets[@]}"; do
+        # the packed runs replace those here (a run folder here may hold an older state.pt that a
+        # finished run, packed without one, would otherwise be resumed from)
+        for run in $(cat "$dir"/runs_"$b".tgz.part-* | tar tzf - | cut -d/ -f1-4 | grep -E '^runs/[^/]+/[^/]+/[^/]+$' | sort -u); do
+            rm -rf "$run"
+        done
+        cat "$dir"/runs_"$b".tgz.part-* | tar xzf - -C .
     done
-    cat "$dir"/runs_"$BUDGET".tgz.part-* | tar xzf - -C .
-    cat "$dir"/device_log.txt 2>/dev/null | tail -n 20 || true
-    echo "unpacked into runs/; ship each finished experiment with:"
-    echo "  python -m vdsr_lib reproduce EXPERIMENT --budget $BUDGET --ship --jobs 2"
+    cat "$dir"/device_log.txt 2>/dev/null | tail -n 30 || true
+    echo "unpacked into runs/ (budgets: ${budgets[*]}); ship each finished experiment with:"
+    echo "  python -m vdsr_lib reproduce EXPERIMENT --budget BUDGET --ship --jobs 2"
     ;;
 ""|-*)
-    echo "usage: $0 --pack | EXPERIMENT... | --unpack FILES_AT" >&2; exit 2
+    echo "usage: $0 --pack | EXPERIMENT[:BUDGET]... | --unpack FILES_AT" >&2; exit 2
     ;;
 *)
     [ -d .data/T91 ] || { echo "error: no .data/T91: run '$0 --pack' here first and carry .data" >&2; exit 2; }
@@ -70,11 +74,13 @@ case "${1:-}" in
     # idle (each step syncs on its loss), so the runs share it; each stops cleanly after the epoch in
     # which the call's MINUTES run out, and no run starts with less than 3 minutes left
     start=$(date +%s)
-    # every run as EXPERIMENT/RUN, listed by one Python start (a bad name fails here, before training)
+    # every run as EXPERIMENT/BUDGET/RUN, listed by one Python start (a bad name or budget fails
+    # here, before training)
     mapfile -t queue < <("$PY" -c "import sys
 from vdsr_lib.experiments import experiment_runs
 try:
-    runs = [f'{e}/{r}' for e in sys.argv[2:] for r in experiment_runs(e, sys.argv[1])]
+    pairs = [(a.split(':', 1) + [sys.argv[1]])[:2] for a in sys.argv[2:]]
+    runs = [f'{e}/{b}/{r}' for e, b in pairs for r in experiment_runs(e, b)]
 except ValueError as err:
     sys.exit(f'error: {err}')
 print(*runs, sep='\n')" "$BUDGET" "$@")
@@ -83,16 +89,17 @@ print(*runs, sep='\n')" "$BUDGET" "$@")
         while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
         left=$(( MINUTES * 60 - ($(date +%s) - start) ))
         [ "$left" -ge 180 ] || { echo "$item: not started (${left}s left in this call)" >> "$log"; continue; }
-        exp=${item%/*} run=${item#*/}
-        mkdir -p "runs/$exp/$BUDGET/$run"
+        IFS=/ read -r exp budget run <<< "$item"
+        mkdir -p "runs/$item"
         echo "$(date -u +%T) start $item (${left}s left)" >> "$log"
-        timeout --signal=INT $(( left + 60 )) "$PY" -m vdsr_lib reproduce "$exp" --budget "$BUDGET" --out runs \
+        timeout --signal=INT $(( left + 60 )) "$PY" -m vdsr_lib reproduce "$exp" --budget "$budget" --out runs \
             --runs "$run" --max-minutes "$(( left / 60 )).$(( (left % 60) * 10 / 60 ))" \
-            > "runs/$exp/$BUDGET/$run/device.log" 2>&1 &
+            > "runs/$item/device.log" 2>&1 &
     done
     wait || true
     nvidia-smi --query-gpu=name,memory.used --format=csv >> "$log" 2>/dev/null || true
-    dirs=$(for exp in "$@"; do if [ -d "runs/$exp/$BUDGET" ]; then echo "runs/$exp/$BUDGET"; fi; done)
+    dirs=$(printf '%s\n' "${queue[@]}" | cut -d/ -f1-2 | sort -u | while read -r d; do
+        if [ -d "runs/$d" ]; then echo "runs/$d"; fi; done)
     [ -n "$dirs" ] || { echo "error: nothing was trained" >&2; exit 1; }
     for run in $(find $dirs -mindepth 1 -maxdepth 1 -type d | sort); do
         # a finished run needs no optimizer state (train() resumes it from history.json + the model)
@@ -103,14 +110,22 @@ print(*runs, sep='\n')" "$BUDGET" "$@")
         fi
         tail -n 3 "$run/device.log" >> "$log" 2>/dev/null || true
     done
-    tgz="$out/runs_$BUDGET.tgz"  # named by budget: a full and an extended call may share $OUT
-    tar czf "$tgz" $dirs
-    # over what a call brings back (64 MB): give up resumability, keep the histories and models
-    if [ "$(stat -c %s "$tgz")" -gt 60000000 ]; then
+    rm -f "$out"/runs_*.tgz.part-*  # parts of an earlier call into the same folder
+    # one archive per budget, runs_<budget>.tgz; over what a call brings back (64 MB in all): give
+    # up resumability, keep the histories and models
+    for b in $(echo "$dirs" | cut -d/ -f3 | sort -u); do
+        bdirs=$(echo "$dirs" | awk -F/ -v b="$b" '$3 == b')
+        tar czf "$out/runs_$b.tgz" $bdirs
+    done
+    if [ "$(cat "$out"/runs_*.tgz | wc -c)" -gt 60000000 ]; then
         echo "over 60 MB: packed without the optimizer state of unfinished runs" >> "$log"
-        tar czf "$tgz" --exclude=state.pt $dirs
+        for b in $(echo "$dirs" | cut -d/ -f3 | sort -u); do
+            tar czf "$out/runs_$b.tgz" --exclude=state.pt $(echo "$dirs" | awk -F/ -v b="$b" '$3 == b')
+        done
     fi
-    split -b "$PART" -d "$tgz" "$tgz.part-" && rm "$tgz"
+    for tgz in "$out"/runs_*.tgz; do
+        split -b "$PART" -d "$tgz" "$tgz.part-" && rm "$tgz"
+    done
     date -u >> "$log"
     cat "$log"
     ls -l "$out"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def test_training_without_packed_data_says_what_to_do(tmp_path):
 
 def test_unpack_without_files_says_so(tmp_path):
     r = _run("--unpack", str(tmp_path), cwd=tmp_path)
-    assert r.returncode == 2 and f"no runs_full.tgz.part-* in {tmp_path}" in r.stderr
+    assert r.returncode == 2 and f"no runs_<budget>.tgz.part-* in {tmp_path}" in r.stderr
 
 
 def test_pack_copies_the_training_and_validation_images(tmp_path):
@@ -76,3 +77,46 @@ def test_unpack_replaces_the_runs_it_brings(tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in old.iterdir()) == ["history.json"]
     assert other.is_dir()  # runs the archive does not bring are left alone
+
+
+def _repo_with_package(tmp_path: Path) -> Path:
+    """A copy of the script beside the package, with an (empty) packed data folder."""
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    (repo / ".data" / "T91").mkdir(parents=True)
+    shutil.copy(SCRIPT, repo / "scripts")
+    (repo / "vdsr_lib").symlink_to(SCRIPT.parents[1] / "vdsr_lib")
+    return repo
+
+
+@pytest.mark.parametrize("arg, message", [("main:nope", "budget must be one of"),
+                                          ("depth:extended", "defined for the main model only"),
+                                          ("nope", "unknown experiment 'nope'")])
+def test_a_bad_experiment_or_budget_fails_before_training(tmp_path, arg, message):
+    repo = _repo_with_package(tmp_path)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "OUT": str(tmp_path / "out")}
+    r = subprocess.run(["bash", "scripts/device_reference.sh", "residual", arg], cwd=repo, capture_output=True,
+                       text=True, timeout=120, env=env)
+    assert r.returncode == 2 and message in r.stderr
+    assert not (repo / "runs").exists()  # nothing started
+
+
+def test_unpack_takes_every_budget_it_finds(tmp_path):
+    there = tmp_path / "there"
+    files = tmp_path / "files"
+    files.mkdir()
+    for budget in ("full", "extended"):
+        run = there / "runs" / "main" / budget / "main"
+        run.mkdir(parents=True)
+        (run / "history.json").write_text('{"finished": true}')
+        subprocess.run(f"tar czf - runs/main/{budget} | split -b 15m -d - {files}/runs_{budget}.tgz.part-",
+                       shell=True, cwd=there, check=True)
+    here = tmp_path / "here"
+    (here / "scripts").mkdir(parents=True)
+    shutil.copy(SCRIPT, here / "scripts")
+    r = subprocess.run(["bash", "scripts/device_reference.sh", "--unpack", str(files)], cwd=here,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert (here / "runs/main/full/main/history.json").is_file()
+    assert (here / "runs/main/extended/main/history.json").is_file()
+    assert "budgets: extended full" in r.stdout
