@@ -189,6 +189,8 @@ def test_stored_histories_reads_runs_without_training(tmp_path, monkeypatch):
     assert experiments.stopped_early(res) == {first: (2, runs[first].epochs)}
     text = experiments.describe_reference({"budget": "quick", "command": "C", "runs": hists})
     assert "STOPPED EARLY, not finished: 1 of 6 runs at epoch 2 of 4" in text and "reproduce the whole schedule with `C`" in text
+    assert "scheduled 32 iterations of 16 patches" in text  # the schedule is not what was trained
+    assert text.endswith("trained: 16 to 32 iterations per run (50% of the schedule)")
     # a run folder that holds another configuration is refused
     other = tmp_path / "residual" / "quick" / first / "history.json"
     h = json.loads(other.read_text())

@@ -341,21 +341,24 @@ def describe_reference(results: dict[str, Any]) -> str:
     depths = sorted({c["depth"] for c in cfgs})
     net = "VDSR-" + "/".join(map(str, depths))
     sched = sorted({(c["epochs"] * c["iters_per_epoch"], c["batch"]) for c in cfgs})
-    iters = " or ".join(f"{i:,} iterations of {b} patches ({i * b / PAPER_PATCHES:.1%} of the paper's "
-                        f"schedule)" for i, b in sched)
+    stopped = stopped_early(results)
+    iters = " or ".join(f"{'scheduled ' if stopped else ''}{i:,} iterations of {b} patches "
+                        f"({i * b / PAPER_PATCHES:.1%} of the paper's schedule)" for i, b in sched)
     sets = "/".join(sorted({c["train_set"] + (f" (first {c['max_images']})" if c["max_images"] else "")
                             for c in cfgs}))
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
     times = [h.get("wall_time_s", 0.0) for h in runs.values()]
     took = duration(sum(times)) + " in all" + (f" (the longest run {duration(max(times))})" if len(times) > 1 else "")
-    stopped = stopped_early(results)
     text = (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
             f"{iters} each, training set {sets}; trained on {hardware}, {took}; "
             f"reproduce{' the whole schedule' if stopped else ''} with `{results.get('command', '?')}`")
     if stopped:
         done = sorted({d for d, _ in stopped.values()})
+        trained = sorted({trained_iters(h) for h in runs.values()})
+        per_run = f"{trained[0]:,}" + (f" to {trained[-1]:,}" if len(trained) > 1 else "")
         text += (f". STOPPED EARLY, not finished: {len(stopped)} of {len(runs)} runs at epoch "
-                 f"{'/'.join(map(str, done))} of {max(n for _, n in stopped.values())} (the time ran out)")
+                 f"{'/'.join(map(str, done))} of {max(n for _, n in stopped.values())} (the time ran out); "
+                 f"trained: {per_run} iterations per run ({trained[0] / sched[-1][0]:.0%} of the schedule)")
     return text
 
 
