@@ -6,3 +6,12 @@ def test_table_html_escapes_and_orders_cells():
     out = table_html(["a", "b<"], [[1, "x&y"], [2.5, None]])
     assert out.startswith("<table><thead><tr><th>a</th><th>b&lt;</th></tr></thead><tbody>")
     assert "<tr><td>1</td><td>x&amp;y</td></tr><tr><td>2.5</td><td>None</td></tr>" in out
+
+
+def test_say_wraps_each_line_to_the_page(capsys):
+    from vdsr_lib.report import say
+
+    say("word " * 40 + "\n\nshort line", width=30)
+    out = capsys.readouterr().out.rstrip("\n").split("\n")
+    assert max(map(len, out)) <= 30 and len(out) > 4
+    assert out[-2:] == ["", "short line"]  # paragraph breaks kept

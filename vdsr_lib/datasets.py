@@ -69,7 +69,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
             im.load()
             return pil_to_array(im)
     except (UnidentifiedImageError, OSError, SyntaxError) as err:
-        raise ValueError(f"cannot read {path} as an image ({err}); is it a complete PNG/JPEG/BMP file?") from err
+        raise ValueError(f"cannot read {path} as an image ({err}); is it a complete image file (PNG, JPEG, BMP, TIFF or WebP)?") from err
 
 
 def pil_to_array(im: Image.Image) -> np.ndarray:

@@ -1,11 +1,15 @@
-"""Small HTML tables as notebook cell output (rendered the same in Jupyter and in the built book)."""
+"""Notebook cell output that reads well in Jupyter and in the built book: small HTML tables, and
+sentences wrapped to the width of a book page."""
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["table_html", "show_table"]
+__all__ = ["PAGE_WIDTH", "table_html", "show_table", "say"]
+
+PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
 
 
 def table_html(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
@@ -21,3 +25,8 @@ def show_table(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
     from IPython.display import HTML, display
 
     display(HTML(table_html(header, rows)))
+
+
+def say(text: str, width: int = PAGE_WIDTH) -> None:
+    """Print ``text`` wrapped to ``width`` characters (each of its lines separately)."""
+    print("\n".join(textwrap.fill(line, width) if line.strip() else line for line in text.split("\n")))

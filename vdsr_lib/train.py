@@ -328,8 +328,8 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     finally:
         log.close()
     if history["collapsed"]:
-        print("warning: the network's output equals its bicubic input (a collapse to zero residual); "
-              "see the clipping chapter for why and how to avoid it", file=sys.stderr)
+        print(f"warning{f' ({out})' if out else ''}: the network's output equals its bicubic input (a collapse to "
+              "zero residual); see the book's clipping chapter for why and how to avoid it", file=sys.stderr)
     if out:  # a diverged run's history too (what shipping reads); training it again diverges again
         (out / "history.json").write_text(json.dumps(history) + "\n")
     if out and not history["diverged"]:
