@@ -111,17 +111,16 @@ print(*runs, sep='\n')" "$BUDGET" "$@")
         tail -n 3 "$run/device.log" >> "$log" 2>/dev/null || true
     done
     rm -f "$out"/runs_*.tgz.part-*  # parts of an earlier call into the same folder
-    # one archive per budget, runs_<budget>.tgz; over what a call brings back (64 MB in all): give
-    # up resumability, keep the histories and models
-    for b in $(echo "$dirs" | cut -d/ -f3 | sort -u); do
-        bdirs=$(echo "$dirs" | awk -F/ -v b="$b" '$3 == b')
-        tar czf "$out/runs_$b.tgz" $bdirs
-    done
+    pack() {  # one archive per budget, runs_<budget>.tgz (tar options in "$@")
+        for b in $(echo "$dirs" | cut -d/ -f3 | sort -u); do
+            tar czf "$out/runs_$b.tgz" "$@" $(echo "$dirs" | awk -F/ -v b="$b" '$3 == b')
+        done
+    }
+    pack
+    # over what a call brings back (64 MB in all): give up resumability, keep the histories and models
     if [ "$(cat "$out"/runs_*.tgz | wc -c)" -gt 60000000 ]; then
         echo "over 60 MB: packed without the optimizer state of unfinished runs" >> "$log"
-        for b in $(echo "$dirs" | cut -d/ -f3 | sort -u); do
-            tar czf "$out/runs_$b.tgz" --exclude=state.pt $(echo "$dirs" | awk -F/ -v b="$b" '$3 == b')
-        done
+        pack --exclude=state.pt
     fi
     for tgz in "$out"/runs_*.tgz; do
         split -b "$PART" -d "$tgz" "$tgz.part-" && rm "$tgz"

@@ -15,3 +15,12 @@ def test_say_wraps_each_line_to_the_page(capsys):
     out = capsys.readouterr().out.rstrip("\n").split("\n")
     assert max(map(len, out)) <= 30 and len(out) > 4
     assert out[-2:] == ["", "short line"]  # paragraph breaks kept
+
+
+def test_say_indents_first_and_continuation_lines(capsys):
+    from vdsr_lib.report import say
+
+    say("word " * 20, width=30, indent="  ", hang="    ")
+    out = capsys.readouterr().out.rstrip("\n").split("\n")
+    assert out[0].startswith("  word") and not out[0].startswith("   ")
+    assert all(line.startswith("    word") for line in out[1:]) and len(out) > 2

@@ -27,6 +27,9 @@ def show_table(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
     display(HTML(table_html(header, rows)))
 
 
-def say(text: str, width: int = PAGE_WIDTH) -> None:
-    """Print ``text`` wrapped to ``width`` characters (each of its lines separately)."""
-    print("\n".join(textwrap.fill(line, width) if line.strip() else line for line in text.split("\n")))
+def say(text: str, width: int = PAGE_WIDTH, indent: str = "", hang: str | None = None) -> None:
+    """Print ``text`` wrapped to ``width`` characters (each of its lines separately), each line
+    starting with ``indent`` and its continuation lines with ``hang`` (default: ``indent``)."""
+    hang = indent if hang is None else hang
+    print("\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=hang) if line.strip() else line
+                    for line in text.split("\n")))
