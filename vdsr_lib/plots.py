@@ -1,0 +1,120 @@
+"""Figures that fit a page of the book: the drawing code several chapters share.
+
+The built book's text column is about 700 px wide and notebook figures are saved at 100 dpi, so a
+figure at most :data:`COLUMN_INCHES` wide is shown at its natural size with readable fonts. Every
+helper here draws at most two panels side by side and puts legends below the axes, off the data.
+
+Chapters call these instead of spending forty lines on axes::
+
+    from vdsr_lib import plots
+    fig, (a, b) = plots.panels(2)
+    plots.curves(a, {"residual": (steps, psnr)}, ylabel="Set5 PSNR (dB)")
+    plots.legend_below(fig, a)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["COLUMN_INCHES", "DPI", "book_style", "panels", "legend_below", "curves", "paper_points",
+           "validation_curve", "heatmap"]
+
+COLUMN_INCHES = 6.8  # figure width that fits the book's text column at DPI (680 px)
+DPI = 100
+_STYLE = {"figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 10, "axes.titlesize": 10,
+          "axes.labelsize": 10, "legend.fontsize": 9, "xtick.labelsize": 9, "ytick.labelsize": 9,
+          "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
+
+
+def book_style() -> None:
+    """Set matplotlib's defaults to the book's: 100 dpi, 9-10 pt fonts, light grid."""
+    plt.rcParams.update(_STYLE)
+
+
+def panels(n: int = 1, height: float = 3.0, width: float = COLUMN_INCHES, **kwargs: Any):
+    """``(fig, axes)``: ``n`` panels (1 or 2) side by side at the column width; ``axes`` is one Axes
+    for ``n == 1``, else a tuple. More panels go in more figures, or in rows via ``plt.subplots``."""
+    if n not in (1, 2):
+        raise ValueError(f"at most two panels fit side by side on a book page, got {n}")
+    book_style()
+    fig, axes = plt.subplots(1, n, figsize=(width, height), constrained_layout=True, **kwargs)
+    return fig, (axes if n == 1 else tuple(axes))
+
+
+def legend_below(fig, ax=None, ncol: int | None = None, **kwargs: Any):
+    """One legend for the whole figure, centred below the axes (off the data). Handles come from
+    ``ax`` (default: every axes of ``fig``, labels de-duplicated)."""
+    axes = [ax] if ax is not None else fig.axes
+    seen: dict[str, Any] = {}
+    for a in axes:
+        for h, label in zip(*a.get_legend_handles_labels()):
+            if not label.startswith("_"):
+                seen.setdefault(label, h)
+    if not seen:
+        return None
+    ncol = ncol or min(len(seen), 4)
+    return fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncol=ncol, frameon=False,
+                      **kwargs)
+
+
+def curves(ax, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], xlabel: str = "iteration",
+           ylabel: str = "", title: str = "", styles: Mapping[str, Mapping[str, Any]] | None = None,
+           marker_if_few: int = 3) -> None:
+    """Draw ``{label: (x, y)}`` as lines; a series with fewer than ``marker_if_few`` points is drawn
+    as markers only, so no line is drawn between measurements that were never made."""
+    styles = styles or {}
+    for label, (x, y) in series.items():
+        kw = dict(styles.get(label, {}))
+        if len(x) < marker_if_few:
+            kw.setdefault("marker", "o")
+            kw.setdefault("linestyle", "none")
+        ax.plot(np.asarray(x, dtype=float), np.asarray(y, dtype=float), label=label, **kw)
+    ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+
+
+def paper_points(ax, points: Mapping[str, tuple[float, float]], color: str = "k", marker: str = "*",
+                 label: str = "paper") -> None:
+    """Mark the paper's numbers ``{name: (x, y)}`` as stars; one legend entry for all of them."""
+    for i, (_, (x, y)) in enumerate(points.items()):
+        ax.plot([x], [y], marker=marker, color=color, markersize=11, linestyle="none",
+                label=label if i == 0 else "_nolegend_")
+
+
+def validation_curve(history: Mapping[str, Any], scale: int = 2, x: str = "step") -> tuple[list[float], list[float]]:
+    """``(x, PSNR)`` of a training history's validations at ``scale``; ``x`` is ``"step"`` or
+    ``"epoch"``. Ready for :func:`curves`."""
+    if x not in ("step", "epoch"):
+        raise ValueError(f"x must be 'step' or 'epoch', got {x!r}")
+    vals = [e for e in history["epochs"] if str(scale) in e.get("val_psnr", {})]
+    return [float(e[x]) for e in vals], [float(e["val_psnr"][str(scale)]) for e in vals]
+
+
+def heatmap(ax, values: np.ndarray, rows: Sequence[str], cols: Sequence[str], fmt: str = "{:+.2f}",
+            cmap: str = "RdBu", limit: float | None = None, label: str = "") -> Any:
+    """A matrix of numbers (e.g. dB against bicubic) as coloured cells with the value written in each;
+    colours centred on zero and capped at ``limit`` so one extreme cell does not wash out the rest.
+    NaN cells stay blank. Returns the colour-bar."""
+    values = np.asarray(values, dtype=float)
+    if values.shape != (len(rows), len(cols)):
+        raise ValueError(f"values of shape {values.shape} do not match {len(rows)} rows x {len(cols)} columns")
+    finite = values[np.isfinite(values)]
+    limit = limit if limit is not None else (float(np.abs(finite).max()) if finite.size else 1.0) or 1.0
+    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.grid(False)
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+                    color="white" if abs(v) > 0.6 * limit else "black")
+    bar = ax.figure.colorbar(im, ax=ax, shrink=0.9)
+    if label:
+        bar.set_label(label)
+    return bar
