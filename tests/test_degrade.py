@@ -34,8 +34,16 @@ def test_make_pair_values():
     np.testing.assert_allclose(levels, np.round(levels), atol=1e-4)  # 8-bit levels
     assert 16 / 255 - 1e-6 <= p.hr_y.min() and p.hr_y.max() <= 235 / 255 + 1e-6  # RGB: studio swing
     assert 0.0 <= p.ilr_y.min() and p.ilr_y.max() <= 1.0
-    np.testing.assert_array_equal(p.lr, imresize(hr, 1 / 3))
-    np.testing.assert_allclose(p.ilr_y, imresize(rgb2y(p.lr), 3).astype(np.float32), atol=1e-7)
+    np.testing.assert_array_equal(p.lr, imresize(hr, 1 / 3))  # the 8-bit LR a reader is shown
+    # the paper's protocol: the 8-bit HR luminance is shrunk and enlarged in floating point
+    hr_y = np.round(rgb2y(hr) * 255) / 255
+    np.testing.assert_allclose(p.ilr_y, imresize(imresize(hr_y, 1 / 3), 3).astype(np.float32), atol=1e-6)
+    # SelfExSR's: the 8-bit RGB LR image's luminance is enlarged
+    q = make_pair(hr, 3, protocol="selfexsr")
+    np.testing.assert_array_equal(q.lr, p.lr)
+    np.testing.assert_array_equal(q.hr_y, p.hr_y)  # same target
+    np.testing.assert_allclose(q.ilr_y, imresize(rgb2y(p.lr), 3).astype(np.float32), atol=1e-7)
+    assert 0 < np.abs(q.ilr_y - p.ilr_y).max() < 0.02  # different inputs, by a fraction of a grey level
     # the ILR is a blurred HR: close, but not equal
     err = np.abs(p.ilr_y - p.hr_y)
     assert 0 < err.mean() < 0.05
@@ -46,6 +54,20 @@ def test_make_pair_gray():
     p = make_pair(hr, 2)
     assert p.hr.shape == (40, 50) and p.lr.shape == (20, 25) and p.ilr_y.shape == (40, 50)
     np.testing.assert_allclose(p.hr_y, hr / 255.0, atol=1e-7)  # gray: raw intensities
+
+
+def test_make_pair_given_float_luminance_lr_and_bad_protocol():
+    hr = _smooth_rgb(64, 64)
+    lr_y = np.full((32, 32), 0.5)
+    p = make_pair(hr, 2, lr=lr_y)
+    np.testing.assert_allclose(p.ilr_y, 0.5, atol=1e-6)
+    assert p.lr.dtype == np.uint8 and p.lr.shape == (32, 32)
+    with pytest.raises(TypeError, match="float luminance"):
+        make_pair(hr, 2, lr=lr_y, protocol="selfexsr")
+    with pytest.raises(ValueError, match="unknown protocol"):
+        make_pair(hr, 2, protocol="rgb")
+    with pytest.raises(ValueError, match="unknown protocol"):
+        pair_maker("sr", "rgb")
 
 
 def test_make_pair_given_lr():
@@ -83,6 +105,8 @@ def test_quantize():
 
 
 def test_pair_maker():
-    assert pair_maker("sr") is make_pair
+    make = pair_maker("sr")
+    assert make.func is make_pair and make.keywords == {"protocol": "paper"}
+    assert pair_maker("sr", "selfexsr").keywords == {"protocol": "selfexsr"}
     with pytest.raises(ValueError, match="unknown task"):
         pair_maker("deblur")

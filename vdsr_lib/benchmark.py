@@ -1,10 +1,13 @@
 """The benchmark: Set5, Set14, B100 and Urban100 at x2/x3/x4, PSNR/SSIM on Y, seconds per image.
 
-Protocol (the SelfExSR framework the paper follows): HR cropped to a multiple of the scale; LR by
-MATLAB bicubic; the prediction (bicubic or network) is rounded to 8 bits; PSNR and SSIM on the
-luminance Y with ``scale`` pixels shaved on every side. ``Urban100-half`` is the half-size set the
-paper's Urban100 x2 column used: its LR images are those of the full-size Urban100 at x4 (which
-reproduces the paper's bicubic 26.66 dB; downscaling the half-size HR by 2 gives 26.55 dB).
+Protocol: HR cropped to a multiple of the scale; LR by MATLAB bicubic, of the 8-bit HR luminance
+in floating point (``protocol="paper"``, the authors' test code, the default) or of the 8-bit RGB
+image (``"selfexsr"``, the SelfExSR benchmark's LR images), see :mod:`vdsr_lib.degrade`; the
+prediction (bicubic or network) is rounded to 8 bits; PSNR and SSIM on the luminance Y with
+``scale`` pixels shaved on every side. ``Urban100-half`` is the half-size set the paper's Urban100
+x2 column used: its LR images are those of the full-size Urban100 at x4, under either protocol (the
+x4 LR of the full-size RGB image, or of its 8-bit luminance); that reproduces the paper's bicubic
+26.66 dB (26.65 / 26.66), where shrinking the half-size HR by 2 gives 26.55 / 26.56 dB.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ import numpy as np
 from torch import nn
 
 from .datasets import Dataset, load_dataset
-from .degrade import Pair, make_pair, quantize
+from .color import rgb2y
+from .degrade import PROTOCOLS, Pair, make_pair, quantize
 from .imresize import imresize
 from .inference import predict_y
 from .metrics import psnr, ssim
@@ -59,12 +63,14 @@ class Result:
     seconds: float
 
 
-def _pairs(ds: Dataset, scale: int, root: str | None) -> list[Pair]:
+def _pairs(ds: Dataset, scale: int, root: str | None, protocol: str = "paper") -> list[Pair]:
     if ds.name == "Urban100-half" and scale == 2:
         full = load_dataset("Urban100", root=root, fallback=False)
         lr_of = dict(zip(full.names, full.images))
-        return [make_pair(hr, 2, lr=imresize(lr_of[n], 0.25)) for n, hr in ds]
-    return [make_pair(hr, scale) for _, hr in ds]
+        # the x4 LR of the full-size image: of its 8-bit luminance ("paper") or of its RGB ("selfexsr")
+        source = (lambda im: quantize(rgb2y(im))) if protocol == "paper" else (lambda im: im)  # noqa: E731
+        return [make_pair(hr, 2, lr=imresize(source(lr_of[n]), 0.25), protocol=protocol) for n, hr in ds]
+    return [make_pair(hr, scale, protocol=protocol) for _, hr in ds]
 
 
 def evaluate_pairs(model: Model, pairs: Sequence[Pair], scale: int, names: Sequence[str] | None = None,
@@ -89,12 +95,16 @@ def evaluate_pairs(model: Model, pairs: Sequence[Pair], scale: int, names: Seque
 
 def evaluate(model: Model = "bicubic", datasets: Sequence[str] = ("Set5", "Set14", "B100", "Urban100"),
              scales: Sequence[int] = (2, 3, 4), root: str | None = None, per_image: bool = False,
-             limit: int | None = None, progress: Callable[[str], None] | None = None) -> dict:
-    """``{dataset: {scale: {"psnr", "ssim", "seconds"[, "images"]}}}`` (means over the images).
+             limit: int | None = None, progress: Callable[[str], None] | None = None,
+             protocol: str = "paper") -> dict:
+    """``{dataset: {scale: {"psnr", "ssim", "seconds", "protocol"[, "images"]}}}`` (means over the
+    images), with the LR images made under ``protocol`` (``"paper"`` or ``"selfexsr"``).
 
     ``Urban100-half`` is evaluated at x2 only (the set exists only for that column). With
     ``per_image`` each cell also lists every image's scores.
     """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
     table: dict = {}
     for name in datasets:
         ds = load_dataset(name, root=root, limit=limit)
@@ -102,10 +112,10 @@ def evaluate(model: Model = "bicubic", datasets: Sequence[str] = ("Set5", "Set14
         for s in scales:
             if name == "Urban100-half" and s != 2:
                 continue
-            pairs = _pairs(ds, s, root)
+            pairs = _pairs(ds, s, root, protocol)
             res = evaluate_pairs(model, pairs, s, ds.names)
             cell = {"psnr": float(np.mean([r.psnr for r in res])), "ssim": float(np.mean([r.ssim for r in res])),
-                    "seconds": float(np.mean([r.seconds for r in res]))}
+                    "seconds": float(np.mean([r.seconds for r in res])), "protocol": protocol}
             if per_image:
                 cell["images"] = [vars(r) for r in res]
             table.setdefault(key, {})[s] = cell

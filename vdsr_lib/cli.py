@@ -87,8 +87,10 @@ def _cmd_evaluate(a) -> int:
 
     model = _load(a.model)
     table = evaluate(model, a.datasets, a.scales, root=a.data, per_image=a.per_image, limit=a.limit,
-                     progress=None if a.quiet else (lambda t: print(t, file=sys.stderr, flush=True)))
-    print(format_table(table, title=f"{a.model}: PSNR (dB) / SSIM on Y, border = scale, seconds/image"))
+                     progress=None if a.quiet else (lambda t: print(t, file=sys.stderr, flush=True)),
+                     protocol=a.protocol)
+    print(format_table(table, title=f"{a.model}, {a.protocol} protocol: PSNR (dB) / SSIM on Y, border = scale, "
+                                    f"seconds/image"))
     if a.json:
         out = {ds: {str(s): cell for s, cell in cells.items()} for ds, cells in table.items()}
         Path(a.json).write_text(json.dumps(out, indent=2) + "\n")
@@ -153,6 +155,15 @@ def _cmd_reproduce(a) -> int:
         return 2
     if a.ship_partial:
         return _ship_partial(names, a)
+    if a.remeasure:
+        if names != ["main"] or a.ship or a.runs:
+            print("error: --remeasure measures the shipped main model again (reproduce main --remeasure PROTOCOL); "
+                  "it trains nothing and combines with no other option but --jobs", file=sys.stderr)
+            return 2
+        from .reproduce import remeasure_main_model
+
+        print(f"wrote {remeasure_main_model(a.remeasure, a.jobs)}")
+        return 0
     for name in names:
         hists = run_experiment(name, a.budget, a.out, max_minutes=a.max_minutes, data_root=a.data,
                                progress=not a.quiet, runs=a.runs)
@@ -194,7 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="bicubic", help="bicubic | pretrained | CHECKPOINT (.safetensors or run folder)")
     p.add_argument("--datasets", nargs="+", default=["Set5", "Set14", "B100", "Urban100"])
     p.add_argument("--scales", nargs="+", type=int, default=[2, 3, 4])
-    p.add_argument("--json", default=None, help="also write {dataset: {scale: {psnr, ssim, seconds}}} here")
+    p.add_argument("--protocol", default="paper", choices=["paper", "selfexsr"],
+                   help="how LR images are made: paper = the authors' test code (the HR luminance is shrunk, "
+                        "in floating point); selfexsr = the SelfExSR benchmark's (the 8-bit RGB image is)")
+    p.add_argument("--json", default=None,
+                   help="also write {dataset: {scale: {psnr, ssim, seconds, protocol}}} here")
     p.add_argument("--per-image", action="store_true", help="include every image's scores in the JSON")
     p.add_argument("--limit", type=int, default=None, help="only the first N images of each set")
     p.add_argument("--data", default=None)
@@ -227,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "are (for runs cut off by a time limit; not for main)")
     p.add_argument("--runs", nargs="+", default=None, metavar="RUN",
                    help="train only these runs of the experiment (e.g. depth10; one process per run)")
+    p.add_argument("--remeasure", default=None, choices=["paper", "selfexsr"],
+                   help="main only: train nothing; measure the shipped model's Table 3 again under this "
+                        "protocol and store it in its metadata")
     p.add_argument("--jobs", type=int, default=1, help="worker processes for the shipped model's benchmark")
     p.add_argument("--data", default=None)
     p.add_argument("--quiet", action="store_true")

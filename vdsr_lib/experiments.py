@@ -349,8 +349,12 @@ def describe_reference(results: dict[str, Any]) -> str:
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
     times = [h.get("wall_time_s", 0.0) for h in runs.values()]
     took = duration(sum(times)) + " in all" + (f" (the longest run {duration(max(times))})" if len(times) > 1 else "")
+    protocols = sorted({c.get("protocol", "selfexsr") for c in cfgs if c.get("task", "sr") == "sr"})
+    pairs = (f", LR made under the {'/'.join(protocols)} protocol" if protocols else "")
+    if protocols and protocols != ["paper"]:
+        pairs += " (trained before the book switched to the paper's own protocol)"
     text = (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
-            f"{iters} each, training set {sets}; trained on {hardware}, {took}; "
+            f"{iters} each, training set {sets}{pairs}; trained on {hardware}, {took}; "
             f"reproduce{' the whole schedule' if stopped else ''} with `{results.get('command', '?')}`")
     if stopped:
         done = sorted({d for d, _ in stopped.values()})

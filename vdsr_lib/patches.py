@@ -21,13 +21,13 @@ class PatchSampler:
     """Random batches of ``patch`` x ``patch`` (ILR, HR) Y patches over ``scales``."""
 
     def __init__(self, images: Sequence[np.ndarray], scales: Sequence[int] = (2, 3, 4), patch: int = 41,
-                 seed: int = 0, task: str = "sr") -> None:
+                 seed: int = 0, task: str = "sr", protocol: str = "paper") -> None:
         if not images:
             raise ValueError("PatchSampler needs at least one training image")
         self.scales, self.patch = tuple(int(s) for s in scales), patch
         self.pairs: list[tuple[np.ndarray, np.ndarray]] = []  # (ilr_y, hr_y) float32
         self.pair_scale: list[int] = []
-        make = pair_maker(task)  # task "sr": scales are scales; else degradation levels
+        make = pair_maker(task, protocol)  # task "sr": scales are scales; else degradation levels
         for img in images:
             for s in self.scales:
                 p = make(img, s)

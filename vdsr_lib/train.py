@@ -25,7 +25,7 @@ import torch
 from .checkpoint import git_commit, hardware_string, load_model, save_model
 from .clipping import CLIP_MODES, clip_gradients
 from .datasets import load_dataset
-from .degrade import pair_maker
+from .degrade import PROTOCOLS, pair_maker
 from .inference import default_device, predict_y
 from .metrics import psnr
 from .model import VDSR
@@ -47,6 +47,7 @@ class TrainConfig:
     residual: bool = True
     scales: tuple[int, ...] = (2, 3, 4)  # for task "denoise"/"jpeg": noise sigmas / JPEG qualities
     task: str = "sr"                  # "sr", "denoise" or "jpeg" (chapter 9)
+    protocol: str = "paper"           # training/validation pairs: "paper" (Y first) or "selfexsr"
     train_set: str = "291"            # a dataset folder name, or "291" = T91 + BSD200
     max_images: int | None = None     # use only the first N training images (quick budgets)
     patch: int = 41
@@ -78,6 +79,8 @@ class TrainConfig:
         self.val_scales = tuple(int(s) for s in (self.val_scales or self.scales))
         if self.clip not in CLIP_MODES:
             raise ValueError(f"clip must be one of {CLIP_MODES}, got {self.clip!r}")
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}")
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
         if self.loss not in ("sum", "mean"):
@@ -170,11 +173,17 @@ def _save_state(path: Path, model, opt, sampler, epoch: int, history: dict) -> N
     tmp.replace(path)  # atomic: an interruption never leaves a half-written checkpoint
 
 
+#: Keys added to TrainConfig whose default is not what runs stored before them did: those runs made
+#: their pairs the SelfExSR way (``protocol`` came with the paper's own protocol, the new default).
+LEGACY_DEFAULTS: dict[str, Any] = {"protocol": "selfexsr"}
+
+
 def config_diff(saved: dict[str, Any], cfg: TrainConfig) -> dict[str, tuple[Any, Any]]:
     """How a stored run's configuration differs from ``cfg``: ``{key: (stored, cfg's)}``, empty if it
     is the same run. ``device`` is not compared, and keys added to TrainConfig after a run started are
-    taken to have their default value."""
+    taken to have their default value (or, for :data:`LEGACY_DEFAULTS`, the value those runs used)."""
     mine = json.loads(json.dumps(asdict(cfg)))
+    saved = {**LEGACY_DEFAULTS, **saved}
     return {k: (saved[k], v) for k, v in mine.items() if k in saved and saved[k] != v and k != "device"}
 
 
@@ -240,8 +249,9 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
             return state["history"]
 
     train_images = load_dataset(cfg.train_set, root=data_root, limit=cfg.max_images).images
-    sampler = PatchSampler(train_images, cfg.scales, cfg.patch, seed=cfg.seed, task=cfg.task)
-    make, sr = pair_maker(cfg.task), cfg.task == "sr"
+    sampler = PatchSampler(train_images, cfg.scales, cfg.patch, seed=cfg.seed, task=cfg.task,
+                           protocol=cfg.protocol)
+    make, sr = pair_maker(cfg.task, cfg.protocol), cfg.task == "sr"
     val = load_dataset(cfg.val_set, root=data_root)
     val_pairs = {s: [make(im, s) for im in val.images] for s in cfg.val_scales}
 
