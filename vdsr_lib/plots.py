@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["COLUMN_INCHES", "DPI", "book_style", "panels", "legend_below", "curves", "paper_points",
-           "validation_curve", "heatmap"]
+           "validation_curve", "heatmap", "mosaic", "show_image"]
 
 COLUMN_INCHES = 6.8  # figure width that fits the book's text column at DPI (680 px)
 DPI = 100
@@ -118,3 +118,63 @@ def heatmap(ax, values: np.ndarray, rows: Sequence[str], cols: Sequence[str], fm
     if label:
         bar.set_label(label)
     return bar
+
+
+def mosaic(tiles: Sequence[np.ndarray], ncols: int, pad: int = 1, normalize: str | None = None) -> np.ndarray:
+    """Many small 2-D arrays of one shape (filters, feature maps) as ONE image: ``ncols`` tiles per
+    row, ``pad`` NaN pixels between them (drawn as background by :func:`show_image`), so 64 filters
+    take one panel instead of 64 axes. ``normalize``: ``None`` (values as they are), ``"abs"`` (each
+    tile divided by its largest magnitude: -1..1, for signed filters) or ``"minmax"`` (each tile
+    stretched to 0..1, for feature maps)."""
+    tiles = [np.asarray(t, dtype=float) for t in tiles]
+    if not tiles:
+        raise ValueError("mosaic needs at least one tile")
+    shape = tiles[0].shape
+    if len(shape) != 2 or any(t.shape != shape for t in tiles):
+        raise ValueError(f"tiles must be 2-D arrays of one shape, got {sorted({t.shape for t in tiles})}")
+    if normalize not in (None, "abs", "minmax"):
+        raise ValueError(f"normalize must be None, 'abs' or 'minmax', got {normalize!r}")
+    if ncols < 1 or pad < 0:
+        raise ValueError("ncols must be positive and pad non-negative")
+    h, w = shape
+    nrows = -(-len(tiles) // ncols)
+    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), np.nan)
+    for k, t in enumerate(tiles):
+        if normalize == "abs":
+            t = t / (np.abs(t).max() or 1.0)
+        elif normalize == "minmax":
+            t = (t - t.min()) / ((t.max() - t.min()) or 1.0)
+        r, c = divmod(k, ncols)
+        out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = t
+    return out
+
+
+def show_image(ax, image: np.ndarray, title: str = "", cmap: str = "gray", vmin: float | None = None,
+               vmax: float | None = None, colorbar: str | None = None) -> Any:
+    """Draw an image (2-D, or H x W x 3) without ticks or grid, NaN pixels as light background; a
+    colour-bar labelled ``colorbar`` when given. Returns the image artist."""
+    cm = plt.get_cmap(cmap).with_extremes(bad="#eeeeee")
+    im = ax.imshow(np.ma.masked_invalid(np.asarray(image, dtype=float)), cmap=cm, vmin=vmin, vmax=vmax,
+                   interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    if colorbar is not None:
+        ax.figure.colorbar(im, ax=ax, shrink=0.85, label=colorbar)
+    return im
+
+
+def histogram(ax, values: Sequence[float] | np.ndarray, bins: int = 128, range: tuple[float, float] | None = None,
+              xlabel: str = "", title: str = "", log: bool = True, **kwargs: Any) -> np.ndarray:
+    """A histogram of ``values`` (e.g. the pixels of many images) as filled steps, on a logarithmic
+    count axis by default so that rare large values stay visible; returns the counts per bin."""
+    counts, edges = np.histogram(np.asarray(values, dtype=float).ravel(), bins=bins, range=range)
+    kwargs.setdefault("color", "tab:blue")
+    ax.stairs(counts, edges, fill=True, **kwargs)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("pixels")
+    if title:
+        ax.set_title(title)
+    return counts
