@@ -675,6 +675,11 @@ class UploadPanel(LiveWidget):
                                 layout=widgets.Layout(flex_flow="row wrap"))
         panel = widgets.VBox([self.note, controls, self.progress, self.status, self.output])
         panel.add_class("vdsr-upload")
+        # CSS classes for browser tests (tests/test_jupyterlab.py) and for styling
+        for widget, name in ((self.upload, "file"), (self.scale, "scale"), (self.button, "go"),
+                             (self.progress, "progress"), (self.status, "status"),
+                             (self.output, "result")):
+            widget.add_class(f"vdsr-upload-{name}")
         super().__init__(panel, "Upload panel (live Jupyter only): run this notebook in JupyterLab "
                                 "to upscale your own image.")
 
