@@ -26,6 +26,8 @@ DATA_HELP = ("set VDSR_DATA to the benchmark data folder (Set5/, Set14/, ..., ma
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: long-running test (whole B100/Urban100 benchmarks); "
                                        "skipped unless VDSR_SLOW=1")
+    config.addinivalue_line("markers", "built_book: checks the built HTML book ($VDSR_BOOK_HTML, default "
+                                       "_build/html); `make test` runs them after building the book")
     import torch
 
     torch.set_num_threads(int(os.environ.get("VDSR_TEST_THREADS", "1")))

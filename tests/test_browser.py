@@ -203,6 +203,7 @@ def pages_with(marker: str) -> list[Path]:
     return [p for p in book_pages() if marker in p.read_text(encoding="utf-8", errors="replace")]
 
 
+@pytest.mark.built_book
 def test_book_comparisons(browser):
     if not book_pages():
         pytest.skip(f"no built book at {BOOK}: run `make book` first")
@@ -222,6 +223,7 @@ def test_book_comparisons(browser):
             p.close()
 
 
+@pytest.mark.built_book
 def test_book_widgets_render_offline(browser):
     if not book_pages():
         pytest.skip(f"no built book at {BOOK}: run `make book` first")
@@ -242,6 +244,7 @@ def test_book_widgets_render_offline(browser):
             p.close()
 
 
+@pytest.mark.built_book
 def test_book_math_renders_offline(browser):
     """Equations are typeset by the MathJax copy shipped with the book (no CDN)."""
     if not book_pages():
@@ -261,3 +264,29 @@ def test_book_math_renders_offline(browser):
             assert not [e for e in p.errors if "mathjax" in e.lower() or "mjx" in e.lower()], p.errors
         finally:
             p.close()
+
+
+@pytest.mark.built_book
+def test_book_figures_fit_the_column(browser):
+    """Every figure of a chapter is shown at its natural size: no wider than the text column (a wider
+    one is scaled down by the theme and its fonts shrink), measured in the page as a reader sees it."""
+    chapters = [p for p in book_pages() if p.parent.name == "book" and p.stem[:2].isdigit()]
+    if not chapters:
+        pytest.skip(f"no built chapters at {BOOK}: run `make book` first")
+    too_wide = []
+    for path in chapters:
+        p = Page(browser, path.as_uri())
+        try:
+            p.page.set_viewport_size({"width": 1280, "height": 900})
+            p.page.wait_for_load_state("load")
+            found = p.page.evaluate("""() => {
+                const column = document.querySelector('article.bd-article') || document.querySelector('main');
+                const width = column.clientWidth - 2;  // the column's content box, as laid out
+                return [...document.querySelectorAll('.cell_output img')]
+                    .filter(img => img.complete && img.naturalWidth > width)
+                    .map(img => [img.getAttribute('src'), img.naturalWidth, width]);
+            }""")
+            too_wide += [(path.name, *f) for f in found]
+        finally:
+            p.close()
+    assert not too_wide, f"figures wider than the column (page, image, px, column px): {too_wide[:5]}"
