@@ -282,6 +282,8 @@ def test_reader_upscales_a_file_offline(page, model):
     swipe = p.locator("#vdsr-web-result .vc-swipe")
     assert swipe.count() == 1 and swipe.get_attribute("data-ready") == "1", "the swipe did not start"
     assert p.get_attribute("#vdsr-web-download", "download") == "crop_x2.png"
+    assert "Done in" in p.inner_text("#vdsr-web-status")
+    assert not p.is_disabled("#vdsr-web-go"), "the button stays usable after a run"
     b64 = p.evaluate("""async () => {
       const b = new Uint8Array(await (await fetch(document.getElementById('vdsr-web-download').href)).arrayBuffer());
       let s = ''; for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));

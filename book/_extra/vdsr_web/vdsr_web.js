@@ -26,7 +26,7 @@
   const LIMITS = { inputPixels: 1000000, outputPixels: 4194304, fileBytes: 50e6 };
   const SCALES = [2, 3, 4];
   const TILE = 256;                                        // output pixels per tile side
-  let msPerPixel = 0.02;                                   // refined after each run
+  let msPerPixel = 0.08;           // a guess (one busy laptop core, WASM); measured after each run
 
   // -- the worker ------------------------------------------------------------------------
   let worker = null, readyPromise = null, nextId = 1;
@@ -300,9 +300,13 @@
       return { text: `${image.width} x ${image.height} -> ${image.width * scale} x ${image.height * scale}: ` +
                      `expect about ${s} s on this computer (${backend}).` };
     }
-    function refresh() {
+    function enable() {
       const e = estimate();
       go.disabled = busy || !image || !!e.error;
+      return e;
+    }
+    function refresh() {
+      const e = enable();
       if (!busy && image) say(e.error || `Loaded ${imageName}. ${e.text} Press Upscale.`, !!e.error);
     }
     async function load(file, name) {
@@ -359,7 +363,7 @@
       } catch (err) {
         say(`Could not upscale ${imageName}: ${err.message}`, true);
       } finally {
-        busy = false; refresh();
+        busy = false; enable();                              // keep the message just shown
       }
     });
 
