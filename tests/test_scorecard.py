@@ -1,0 +1,85 @@
+"""vdsr_lib.scorecard: each verdict rule on made-up histories, and the shipped scorecard's rows."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from vdsr_lib import scorecard as S
+
+
+def _run(vals: dict, epoch: int = 10, diverged: bool = False, depth: int = 10, bicubic: float = 30.0) -> dict:
+    return {"config": {"depth": depth, "epochs": 80, "iters_per_epoch": 125, "batch": 64},
+            "epochs": [] if diverged else [{"epoch": epoch, "val_psnr": {str(k): v for k, v in vals.items()}}],
+            "diverged": diverged, "hardware": "CPU (test)",
+            "bicubic_psnr": {str(k): bicubic for k in (2, 3, 4)}}
+
+
+def _summary(runs: dict, budget: str = "full", partial: bool = False) -> dict:
+    return {"budget": budget, "runs": runs, **({"partial": True} if partial else {})}
+
+
+def test_residual_verdicts():
+    runs = {f"{kind}_lr{lr}": _run({2: v}) for lr in ("0.1", "0.01")
+            for kind, v in (("residual", 36.0), ("image", 30.0))}
+    assert S.residual_claim(_summary(runs)).verdict == "holds"
+    runs["image_lr0.01"] = _run({2: 35.5})
+    assert S.residual_claim(_summary(runs)).verdict == "partly"
+    runs["image_lr0.1"] = _run({2: 36.5})
+    claim = S.residual_claim(_summary(runs, partial=True))
+    assert claim.verdict == "not reproduced" and "stopped early after 10 of 80 epochs" not in claim.budget
+    assert "stopped early after 1 of 80 epochs" in claim.budget
+
+
+def test_clipping_verdicts():
+    runs = {"none": _run({}, diverged=True), "adjustable": _run({2: 31.0})}
+    assert S.clipping_claim(_summary(runs, "full")).verdict == "holds"
+    assert S.clipping_claim(_summary(runs, "cpu")).verdict == "partly"
+    runs["adjustable"] = _run({2: 30.05})  # within the margin of bicubic
+    assert S.clipping_claim(_summary(runs, "full")).verdict == "not reproduced"
+
+
+def test_depth_verdicts():
+    def runs(x2: list[float]) -> dict:
+        return {f"depth{d}": _run({2: v, 3: v - 3, 4: v - 5}, depth=d) for d, v in zip((5, 10, 20), x2)}
+    assert S.depth_claim(_summary(runs([35.0, 36.0, 36.05]))).verdict == "holds"
+    assert S.depth_claim(_summary(runs([35.0, 36.5, 36.0]))).verdict == "partly"  # 20 < 10 by 0.5
+    assert S.depth_claim(_summary(runs([35.0, 35.0, 35.05]))).verdict == "not reproduced"
+
+
+def test_scales_verdicts():
+    single = {f"x{s}": _run({s: 33.0}) for s in (2, 3, 4)}
+    assert S.scales_claim(_summary({**single, "x234": _run({2: 32.95, 3: 33.0, 4: 33.2})})).verdict == "holds"
+    assert S.scales_claim(_summary({**single, "x234": _run({2: 32.5, 3: 33.0, 4: 33.0})})).verdict == "partly"
+    assert S.scales_claim(_summary({**single, "x234": _run({2: 30.0, 3: 33.0, 4: 33.0})})).verdict == \
+        "not reproduced"
+
+
+def test_benchmark_verdicts():
+    paper = S.PAPER_TABLE3
+    cell = lambda ds, s, d: {"psnr": paper[d][ds][s][0], "protocol": "paper"}  # noqa: E731
+    meta = {"metrics": {"benchmark": {"Set5": {str(s): cell("Set5", s, "VDSR") for s in (2, 3, 4)}}},
+            "recipe": {"epochs": 80, "iters_per_epoch": 125, "batch": 64}, "budget": "full", "hardware": "X"}
+    assert S.benchmark_claim(meta).verdict == "holds"
+    low = copy.deepcopy(meta)
+    for s in (2, 3, 4):
+        low["metrics"]["benchmark"]["Set5"][str(s)]["psnr"] = paper["SRCNN"]["Set5"][s][0] + 0.01
+    claim = S.benchmark_claim(low)
+    assert claim.verdict == "partly" and "(paper protocol)" in claim.ours
+    for s in (2, 3, 4):
+        low["metrics"]["benchmark"]["Set5"][str(s)]["psnr"] = 30.0
+    assert S.benchmark_claim(low).verdict == "not reproduced"
+
+
+def test_the_shipped_scorecard_has_five_claims_with_verdicts():
+    rows = S.claims()
+    assert [c.key for c in rows] == ["residual", "clipping", "depth", "scales", "benchmark"]
+    for c in rows:
+        assert c.verdict in ("holds", "partly", "not reproduced")
+        assert c.paper and c.ours and c.budget and c.chapter[:2].isdigit()
+
+
+@pytest.mark.parametrize("bad", [{}, {"budget": "full"}])
+def test_budget_text_needs_runs(bad):
+    with pytest.raises(KeyError):
+        S.budget_text(bad)
