@@ -27,7 +27,7 @@ nb: setup
 # execution off, so Jupyter Book renders the outputs nbmake wrote (--overwrite) instead of re-running.
 test: setup
 	rm -rf $(CI_BOOK) && mkdir -p $(CI_BOOK)
-	cp -r book _config.yml _toc.yml references.bib $(CI_BOOK)/
+	cp -rL book _config.yml _toc.yml references.bib $(CI_BOOK)/   # -L: the web page's weights are links
 	sed -i 's/^  execute_notebooks: force/  execute_notebooks: "off"/' $(CI_BOOK)/_config.yml
 	grep -q 'execute_notebooks: "off"' $(CI_BOOK)/_config.yml
 	$(PYTEST) tests $(CI_BOOK)/book -m "not built_book" --nbmake --overwrite --nbmake-timeout=900 --durations=15

@@ -1,4 +1,4 @@
-"""Browser tests of the page "Upscale in your browser" (book/10_browser.md, book/_extra/vdsr_web/).
+"""Browser tests of the page "Upscale in your browser" (book/10_browser.ipynb, book/_extra/vdsr_web/).
 
 Headless Chromium, driven by Playwright as tests/test_browser.py does, on a small page this file
 builds around the page's own scripts (and on the built book's page when ``_build/html`` exists),
@@ -95,8 +95,8 @@ def photo(h: int, w: int, y: int = 180, x: int = 190) -> np.ndarray:
     return np.ascontiguousarray(data.astronaut()[y:y + h, x:x + w])
 
 
-def test_page_html() -> str:
-    """The page as the book has it (see book/10_browser.md): a swipe made by vdsr_lib.compare as
+def page_html() -> str:
+    """The page as the book has it (see book/10_browser.ipynb): a swipe made by vdsr_lib.compare as
     the template, one bundled sample, the container and the script."""
     from vdsr_lib import compare
 
@@ -109,7 +109,7 @@ def test_page_html() -> str:
             "<div id='vdsr-web'></div><script src='../vdsr_web/vdsr_web.js'></script></body></html>")
 
 
-test_page_html.__test__ = False  # a helper, not a test
+page_html.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("vdsr_web_site")
     (root / "vdsr_web").symlink_to(WEB, target_is_directory=True)
     (root / "book").mkdir()
-    (root / "book" / "page.html").write_text(test_page_html(), encoding="utf-8")
+    (root / "book" / "page.html").write_text(page_html(), encoding="utf-8")
     server = Server(root)
     try:
         yield server.url
@@ -366,6 +366,7 @@ def test_bad_inputs_give_a_clear_message(page):
 
 # -- 6. the built book's page ----------------------------------------------------------------
 
+@pytest.mark.built_book
 def test_built_book_page_works_offline(browser):
     html = BOOK / "book" / "10_browser.html"
     if not html.is_file():
