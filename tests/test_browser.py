@@ -13,35 +13,18 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from chromium import LAUNCH_ARGS, require_chromium
 from vdsr_lib import compare as C
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = Path(os.environ.get("VDSR_BOOK_HTML", ROOT / "_build" / "html"))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def find_chromium() -> str | None:
-    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
-
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: pip install playwright "
-    "(browser tests skipped)")
-CHROMIUM = find_chromium()
-if CHROMIUM is None:
-    pytest.skip("Chromium not found (looked for $CHROMIUM, /usr/bin/chromium, chromium, "
-                "chromium-browser, google-chrome): run scripts/install_browser.sh; browser tests "
-                "skipped", allow_module_level=True)
+sync_api, CHROMIUM = require_chromium("browser tests")
 
 
 # -- fixtures ------------------------------------------------------------------------------

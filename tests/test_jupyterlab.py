@@ -11,8 +11,6 @@ Skipped, with the reason, where Chromium or Playwright is missing.
 """
 from __future__ import annotations
 
-import io
-import json
 import os
 import secrets
 import shutil
@@ -25,22 +23,14 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
+from chromium import LAUNCH_ARGS, require_chromium
 from vdsr_lib import compare as C
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "book" / "08_your_images.ipynb"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 RUN_TIMEOUT_MS = 900_000  # the chapter at the quick budget takes a few minutes on a busy CPU
-
-
-def find_chromium() -> str | None:
-    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 def test_upload_panel_has_test_hooks():
@@ -133,13 +123,7 @@ NOTEBOOK_STATE_JS = """() => {
 
 
 def test_chapter8_widgets_in_jupyterlab(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: "
-                                   "pip install playwright (JupyterLab test skipped)")
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("Chromium not found (looked for $CHROMIUM, /usr/bin/chromium, chromium, "
-                    "chromium-browser, google-chrome): run scripts/install_browser.sh; JupyterLab "
-                    "test skipped")
+    sync_api, chromium = require_chromium("JupyterLab test")
     (tmp_path / "nb").mkdir()
     shutil.copy(CHAPTER, tmp_path / "nb" / CHAPTER.name)
     upload = tmp_path / "small.png"

@@ -20,7 +20,6 @@ import http.server
 import io
 import math
 import os
-import shutil
 import struct
 import threading
 import zlib
@@ -30,28 +29,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from chromium import LAUNCH_ARGS, require_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "book" / "_extra" / "vdsr_web"
 BOOK = Path(os.environ.get("VDSR_BOOK_HTML", ROOT / "_build" / "html"))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 180_000  # generous: CI shares two cores between everything
 
 
-def find_chromium() -> str | None:
-    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
-
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: pip install playwright "
-    "(browser tests of the in-browser VDSR page skipped)")
-CHROMIUM = find_chromium()
-if CHROMIUM is None:
-    pytest.skip("Chromium not found (looked for $CHROMIUM, /usr/bin/chromium, chromium, "
-                "chromium-browser, google-chrome): run scripts/install_browser.sh; browser tests "
-                "of the in-browser VDSR page skipped", allow_module_level=True)
+sync_api, CHROMIUM = require_chromium("browser tests of the in-browser VDSR page")
 
 
 # -- serving over http from 127.0.0.1 --------------------------------------------------------
