@@ -273,3 +273,24 @@ def test_book_figures_fit_the_column(browser):
         finally:
             p.close()
     assert not too_wide, f"figures wider than the column (page, image, px, column px): {too_wide[:5]}"
+
+
+@pytest.mark.built_book
+def test_book_code_and_output_do_not_scroll_sideways(browser):
+    """In a 1280-px window no code cell and no printed output of a chapter scrolls sideways: lines are at
+    most 88 characters (tests/test_built_book.py, book_metrics) and 88 characters fit the column."""
+    chapters = [p for p in book_pages() if p.parent.name == "book" and p.stem[:2].isdigit()]
+    if not chapters:
+        pytest.skip(f"no built chapters at {BOOK}: run `make book` first")
+    scrolls = []
+    for path in chapters:
+        p = Page(browser, path.as_uri())
+        try:
+            found = p.page.evaluate("""() => [...document.querySelectorAll(
+                    '.cell_input pre, .cell_output pre')]
+                .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+                .map(pre => pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''))""")
+            scrolls += [(path.name, line[:60]) for line in found]
+        finally:
+            p.close()
+    assert not scrolls, f"{len(scrolls)} code/output blocks scroll sideways (page, longest line): {scrolls[:5]}"
