@@ -259,8 +259,9 @@ def _beyond(budget: str) -> dict[str, TrainConfig]:
     # (the whole chapter took 190 s of CPU, 10.6 min wall, on the shared 2-core CPU at load 15).
     # The denoiser's lr 3e-3 beat 1e-3 at every noise level on 20 BSD200 images it never trains
     # on (seed 0: +3.57/+6.58/+8.93 dB over the input vs +3.30/+6.33/+8.48); the JPEG network
-    # keeps ADAM_QUICK_LR. What the chapter states about these runs (both beat their input at
-    # every level, the denoiser stays below TV) is checked by tests/test_live_ch9.py.
+    # keeps ADAM_QUICK_LR. What the chapter states about these runs (the denoiser beats its input
+    # by > 1 dB at every level yet stays below TV) is checked by tests/test_live_ch9.py, seeds 0-2;
+    # the JPEG network is seed-dependent (seed 1 barely left its input) and the chapter says so.
     quick = replace(MAIN, depth=6, width=32, epochs=1, iters_per_epoch=150, batch=16, patch=32, max_images=20)
     return {"denoise": replace(quick, task="denoise", scales=levels["denoise"], val_scales=(25,), lr=3e-3),
             "jpeg": replace(quick, task="jpeg", scales=levels["jpeg"], val_scales=(20,), lr=ADAM_QUICK_LR)}
