@@ -145,8 +145,12 @@ def _depth(budget: str) -> dict[str, TrainConfig]:
 # cpu: VDSR-10 (not 20: half the cost) with the paper's recipe as MAIN_CPU, 150 iterations of 64
 #   patches per run (6 epochs of 25, lr / 10 after 3), Set5 at x2, x3, x4 every 3 epochs; about 35
 #   minutes on one thread of a 2-core AMD EPYC for the four.
-# quick: depth 5, 100 iterations of 16 patches from 20 images per run, one validation at the end
-#   (about 2 minutes on an idle 2-core CPU for the four runs); far from converged.
+# quick: depth 5, 300 iterations of 16 patches from 20 images per run, one validation at the end;
+#   far from converged, but chosen (seeds 0-4 measured) so that what chapter 6 says of it holds for
+#   any seed: the {4} network is below bicubic at x2 (-1.83 to -2.62 dB) and the {2,3,4} network
+#   above it at every scale (its smallest gain, at x2, +0.28 to +0.50 dB). At 100 iterations the
+#   {2,3,4} network gained only +0.11 dB at x2 (seed 0). tests/test_live_ch6.py checks both over
+#   seeds 0-2. 66-128 s per run on one thread of a 2-core CPU shared with several other jobs.
 def _scales(budget: str) -> dict[str, TrainConfig]:
     cfg = replace(MAIN, train_set="T91", val_scales=(2, 3, 4))
     runs = {"x2": (2,), "x3": (3,), "x4": (4,), "x234": (2, 3, 4)}
@@ -156,7 +160,7 @@ def _scales(budget: str) -> dict[str, TrainConfig]:
         cpu = replace(MAIN_CPU, train_set="T91", depth=10, epochs=6, lr_step=3, val_every=3,
                       val_scales=(2, 3, 4))
         return {name: replace(cpu, scales=s) for name, s in runs.items()}
-    quick = replace(cfg, depth=5, epochs=1, iters_per_epoch=100, batch=16, max_images=20, lr=ADAM_QUICK_LR)
+    quick = replace(cfg, depth=5, epochs=1, iters_per_epoch=300, batch=16, max_images=20, lr=ADAM_QUICK_LR)
     return {name: replace(quick, scales=s) for name, s in runs.items()}
 
 
