@@ -1,13 +1,14 @@
 # Two commands do all the set-up on a fresh machine:
 #   make book   - create .venv, install, execute every chapter, build the HTML (fails on warnings)
 #   make test   - create .venv, install, run the unit tests, execute every chapter with nbmake (into
-#                 a copy under _build/ci), build the book from those executed copies (no second
+#                 a copy under executed/), build the book from those executed copies (no second
 #                 execution) and run the checks of the built pages (browser tests, output widths)
 SHELL := /bin/bash
 DATA_DEFAULT := $(abspath ../shared/data)
 export VDSR_DATA ?= $(if $(wildcard $(DATA_DEFAULT)/SHA256SUMS),$(DATA_DEFAULT),)
 VENV := .venv/bin
-CI_BOOK := _build/ci
+# not under _build/: nbmake skips every notebook whose path has a _build part
+CI_BOOK := executed
 PYTEST := $(VENV)/python -m pytest -q -p no:cacheprovider
 
 .PHONY: setup book test unit nb clean
@@ -35,4 +36,4 @@ test: setup
 	VDSR_BOOK_HTML=$(abspath $(CI_BOOK))/_build/html $(PYTEST) tests -m built_book -rs
 
 clean:
-	rm -rf _build .venv
+	rm -rf _build .venv executed
