@@ -1,7 +1,7 @@
 """Figures that fit a page of the book: the drawing code several chapters share.
 
 The built book's text column is about 700 px wide and notebook figures are saved at 100 dpi, so a
-figure at most :data:`COLUMN_INCHES` wide is shown at its natural size with readable fonts. Every
+figure at most ``COLUMN_INCHES`` wide is shown at its natural size with readable fonts. Every
 helper here draws at most two panels side by side and puts legends below the axes, off the data.
 
 Chapters call these instead of spending forty lines on axes::

@@ -3,7 +3,7 @@
 Every number comes from the shipped summaries (:func:`vdsr_lib.experiments.load_results`) and the
 shipped main model's metadata; the paper's numbers from :mod:`vdsr_lib.benchmark`. A verdict is
 ``"holds"``, ``"partly"`` or ``"not reproduced"``, by rules stated in each function; differences
-under :data:`MARGIN` are not told apart (one seed per run).
+under ``MARGIN`` are not told apart (one seed per run).
 """
 from __future__ import annotations
 

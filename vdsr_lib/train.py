@@ -181,7 +181,7 @@ LEGACY_DEFAULTS: dict[str, Any] = {"protocol": "selfexsr"}
 def config_diff(saved: dict[str, Any], cfg: TrainConfig) -> dict[str, tuple[Any, Any]]:
     """How a stored run's configuration differs from ``cfg``: ``{key: (stored, cfg's)}``, empty if it
     is the same run. ``device`` is not compared, and keys added to TrainConfig after a run started are
-    taken to have their default value (or, for :data:`LEGACY_DEFAULTS`, the value those runs used)."""
+    taken to have their default value (or, for ``LEGACY_DEFAULTS``, the value those runs used)."""
     mine = json.loads(json.dumps(asdict(cfg)))
     saved = {**LEGACY_DEFAULTS, **saved}
     return {k: (saved[k], v) for k, v in mine.items() if k in saved and saved[k] != v and k != "device"}
