@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from chromium import LAUNCH_ARGS, require_chromium
+from chromium import LAUNCH_ARGS, OfflinePage, require_chromium
 from vdsr_lib import compare as C
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,30 +37,8 @@ def browser():
         b.close()
 
 
-class Page:
-    """A Playwright page that refuses every request leaving the machine and records errors."""
-
-    def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.offsite: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.goto(url)
-        self.page.wait_for_load_state("load")
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.offsite.append(route.request.url)
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
+class Page(OfflinePage):
+    """A page of the book or of the standalone comparisons, served from files: nothing else loads."""
 
 
 def shot(locator) -> np.ndarray:

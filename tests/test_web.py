@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from chromium import LAUNCH_ARGS, require_chromium
+from chromium import LAUNCH_ARGS, OfflinePage, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "book" / "_extra" / "vdsr_web"
@@ -121,29 +121,19 @@ def browser():
             b.close()
 
 
-class Page:
+class Page(OfflinePage):
     """A page on which every request outside 127.0.0.1 is refused (and recorded)."""
 
+    ALLOWED = ("http://127.0.0.1:", "data:", "blob:", "about:")
+
     def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1200, "height": 900})
-        self.offsite: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
+        super().__init__(browser, url, width=1200)
+
+    def ready_before_load(self) -> None:
         self.page.set_default_timeout(TIMEOUT_MS)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(url)
+
+    def ready(self) -> None:
         self.page.wait_for_function("window.vdsrWeb !== undefined")
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.offsite.append(route.request.url)
-            route.abort()
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture
