@@ -254,8 +254,6 @@ def test_book_figures_fit_the_column(browser):
 
 
 @pytest.mark.built_book
-@pytest.mark.xfail(reason="known: some blocks of the full build still scroll (found at the end of session 10, "
-                          "not yet diagnosed); see the closing note", strict=False)
 def test_book_code_and_output_do_not_scroll_sideways(browser):
     """In a 1280-px window no code cell and no printed output of a chapter scrolls sideways: lines are at
     most 88 characters (tests/test_built_book.py, book_metrics) and 88 characters fit the column."""

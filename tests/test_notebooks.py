@@ -28,3 +28,15 @@ def test_chapter_is_valid_and_committed_without_outputs(path):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, f"cell {i} was committed with outputs"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_code_lines_fit_the_page(path):
+    """No code line is over the book's width (``report.PAGE_WIDTH``), hidden cells included: a reader
+    who opens a hide-input toggle, or an instructor in JupyterLab, should not scroll sideways."""
+    from vdsr_lib.report import PAGE_WIDTH
+
+    nb = json.loads(path.read_text())
+    wide = [(i, line) for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
+            for line in "".join(cell["source"]).splitlines() if len(line) > PAGE_WIDTH]
+    assert not wide, f"{len(wide)} code line(s) over {PAGE_WIDTH} characters (cell, line): {wide[:3]}"
