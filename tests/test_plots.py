@@ -36,6 +36,17 @@ def test_validation_curve_reads_a_history():
         plots.validation_curve(h, x="time")
 
 
+def test_lr_drops_draws_dotted_lines_outside_the_legend():
+    fig, ax = plots.panels(1)
+    ax.plot([0, 100], [1, 2], label="loss")
+    plots.lr_drops(ax, range(25, 100, 25))
+    lines = [ln for ln in ax.get_lines() if ln.get_label() == "_nolegend_"]
+    assert [ln.get_xdata()[0] for ln in lines] == [25.0, 50.0, 75.0]
+    assert all(ln.get_linestyle() not in ("-", "None") for ln in lines)  # dotted, not solid
+    leg = plots.legend_below(fig, ax)
+    assert [t.get_text() for t in leg.get_texts()] == ["loss"]
+
+
 def test_heatmap_caps_colours_and_writes_values():
     fig, ax = plots.panels(1)
     v = np.array([[1.0, -8.0], [np.nan, 0.5]])

@@ -68,3 +68,9 @@ def test_shipped_set5_psnr_matches_its_metadata(data_dir):
             assert abs(table[s]["ssim"] - stored[str(s)]["ssim"]) < 1e-4
     bicubic = evaluate("bicubic", ("Set5",), (2, 3, 4), root=str(data_dir))["Set5"]
     assert all(table[s]["psnr"] > bicubic[s]["psnr"] + 0.1 for s in (2, 3, 4))  # a trained network
+
+
+def test_schedule_share_is_written_one_way_everywhere():
+    from vdsr_lib.pretrained import schedule_share
+    assert schedule_share(10_000 * 64) == "100.4% of the paper's schedule"
+    assert schedule_share(100 * 64) == "1.0% of the paper's schedule"

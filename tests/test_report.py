@@ -24,3 +24,17 @@ def test_say_indents_first_and_continuation_lines(capsys):
     out = capsys.readouterr().out.rstrip("\n").split("\n")
     assert out[0].startswith("  word") and not out[0].startswith("   ")
     assert all(line.startswith("    word") for line in out[1:]) and len(out) > 2
+
+
+def test_power10_writes_superscripts():
+    from vdsr_lib.report import power10
+    assert power10(1e-5) == "10\u207b\u2075"
+    assert power10(3e-4) == "3\u00d710\u207b\u2074"
+    assert power10(0.1) == "10\u207b\u00b9"
+    assert power10(100) == "10\u00b2"
+
+
+def test_signed_never_writes_minus_zero():
+    from vdsr_lib.report import signed
+    assert signed(0.042, 3) == "+0.042" and signed(-0.5) == "-0.50"
+    assert signed(-0.0004, 3) == "+0.000" and signed(-0.004) == "+0.00"

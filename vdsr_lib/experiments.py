@@ -354,7 +354,7 @@ def load_results(name: str) -> dict[str, Any] | None:
 def describe_reference(results: dict[str, Any]) -> str:
     """Where a shipped experiment summary (:func:`load_results`) comes from: budget, network,
     schedule and its share of the paper's, training set, hardware, wall time, and the command."""
-    from .pretrained import PAPER_PATCHES, duration
+    from .pretrained import duration, schedule_share
 
     runs = results["runs"]
     cfgs = [h["config"] for h in runs.values()]
@@ -363,7 +363,7 @@ def describe_reference(results: dict[str, Any]) -> str:
     sched = sorted({(c["epochs"] * c["iters_per_epoch"], c["batch"]) for c in cfgs})
     stopped = stopped_early(results)
     iters = " or ".join(f"{'scheduled ' if stopped else ''}{i:,} iterations of {b} patches "
-                        f"({i * b / PAPER_PATCHES:.1%} of the paper's schedule)" for i, b in sched)
+                        f"({schedule_share(i * b)})" for i, b in sched)
     sets = "/".join(sorted({c["train_set"] + (f" (first {c['max_images']})" if c["max_images"] else "")
                             for c in cfgs}))
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))

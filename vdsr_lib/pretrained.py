@@ -41,6 +41,11 @@ def load_pretrained(name: str = MAIN, device: str = "cpu") -> VDSR:
 PAPER_PATCHES = 9960 * 64
 
 
+def schedule_share(patches: int) -> str:
+    """``"100.4% of the paper's schedule"``: how many patches a run saw, against the paper's."""
+    return f"{patches / PAPER_PATCHES:.1%} of the paper's schedule"
+
+
 def duration(seconds: float) -> str:
     """A wall time as the metadata lines print it: "1.1 h" from an hour up, else "25 min"."""
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
@@ -61,7 +66,7 @@ def provenance(model: VDSR) -> str:
     if {"epochs", "iters_per_epoch", "batch"} <= recipe.keys():
         iters = recipe["epochs"] * recipe["iters_per_epoch"]
         schedule = (f"{iters:,} iterations of {recipe['batch']} patches ({iters * recipe['batch']:,} patches, "
-                    f"{iters * recipe['batch'] / PAPER_PATCHES:.0%} of the paper's schedule), ")
+                    f"{schedule_share(iters * recipe['batch'])}), ")
     return (f"VDSR-{model.depth} (width {model.width}) for {scales}: {state}; budget {meta.get('budget', '?')}, "
             f"{schedule}trained on {meta.get('hardware', '?')} in {took}, commit {meta.get('commit', '?')}")
 

@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["PAGE_WIDTH", "table_html", "show_table", "say"]
+__all__ = ["PAGE_WIDTH", "table_html", "show_table", "say", "power10", "signed"]
 
 PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
 
@@ -33,3 +33,20 @@ def say(text: str, width: int = PAGE_WIDTH, indent: str = "", hang: str | None =
     hang = indent if hang is None else hang
     print("\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=hang) if line.strip() else line
                     for line in text.split("\n")))
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def power10(x: float) -> str:
+    """``x`` in scientific notation for prose: ``1e-05`` -> ``10⁻⁵``, ``3e-4`` -> ``3×10⁻⁴``
+    (one significant digit, as the paper writes its hyper-parameters)."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa}\u00d7{power}"
+
+
+def signed(x: float, digits: int = 2) -> str:
+    """``x`` with its sign at ``digits`` decimals, for differences in prose: ``0.042`` -> ``+0.04``;
+    a value that rounds to zero reads ``+0.00``, never ``-0.00``."""
+    return f"{round(x, digits) + 0.0:+.{digits}f}"
