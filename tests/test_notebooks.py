@@ -40,3 +40,27 @@ def test_code_lines_fit_the_page(path):
     wide = [(i, line) for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code"
             for line in "".join(cell["source"]).splitlines() if len(line) > PAGE_WIDTH]
     assert not wide, f"{len(wide)} code line(s) over {PAGE_WIDTH} characters (cell, line): {wide[:3]}"
+
+
+def _open_inline_math(line: str, is_open: bool) -> bool:
+    """Whether an inline ``$...$`` is still open after ``line`` (``$$`` and ``\\$`` do not count)."""
+    for dollar in re.findall(r"(?<!\\)(?<!\$)\$(?!\$)", line):
+        is_open = not is_open
+    return is_open
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_inline_math_is_not_cut_by_a_list_marker(path):
+    """A line that goes on with an inline formula must not start with ``+``, ``-`` or ``*`` and a
+    space: Markdown reads that as a new list item, and the formula renders as raw TeX."""
+    nb = json.loads(path.read_text())
+    broken = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        is_open = False
+        for line in "".join(cell["source"]).splitlines():
+            if is_open and re.match(r"\s*[-+*]\s", line):
+                broken.append((i, line.strip()))
+            is_open = _open_inline_math(line, is_open) if line.strip() else False
+    assert not broken, f"a formula continues on a list-marker line (cell, line): {broken[:3]}"
