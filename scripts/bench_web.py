@@ -82,7 +82,7 @@ def main() -> None:
         root = Path(tmp)
         (root / "vdsr_web").symlink_to(T.WEB, target_is_directory=True)
         (root / "book").mkdir()
-        (root / "book" / "page.html").write_text(T.test_page_html(), encoding="utf-8")
+        (root / "book" / "page.html").write_text(T.page_html(), encoding="utf-8")
         server = T.Server(root)
         try:
             with T.sync_api.sync_playwright() as p:

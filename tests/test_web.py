@@ -20,6 +20,7 @@ import http.server
 import io
 import math
 import os
+import re
 import struct
 import threading
 import zlib
@@ -366,3 +367,10 @@ def test_built_book_page_works_offline(browser):
             p.close()
     finally:
         server.close()
+
+
+def test_bench_script_uses_only_helpers_defined_here():
+    """scripts/bench_web.py borrows this module's server, page and helpers (as ``T``): a rename here
+    must not break it silently (``test_page_html`` once did)."""
+    used = set(re.findall(r"\bT\.(\w+)", (ROOT / "scripts" / "bench_web.py").read_text()))
+    assert used and not sorted(n for n in used if n not in globals())
