@@ -176,10 +176,12 @@ def _scales(budget: str) -> dict[str, TrainConfig]:
 # cpu: 120 iterations of 64 patches per run (6 "epochs" of 20, no lr decay: 1.2% of the paper's
 #   schedule), Set5 x2 after every epoch; about 45 minutes on one thread of a 2-core AMD EPYC.
 # quick: 32 iterations (4 "epochs" of 8) of 16 patches from 20 images per run, one validation at the
-#   end, with theta 1e-5: at lr 0.1 nearly every gradient element is clipped, so each step moves each
-#   weight by about theta (10 theta with momentum); at theta 1e-4 the lr 0.1 residual network ended
-#   below its bicubic start after 32 steps (seed 0: 31.93 dB; at depth 5, seed 1: 32.66; bicubic
-#   33.66), at 1e-5 above it for seeds 0, 1, 2 (34.03, 34.11, 34.33 dB; a busy 2-core Xeon, bf16).
+#   end, with theta 1e-5: a clipped gradient element moves its weight by theta (10 theta with
+#   momentum), and at lr 0.1 25-33% of the residual network's elements are clipped per step on
+#   average (seeds 0-2, fp32). At theta 1e-4 the lr 0.1 residual network ended below its bicubic
+#   start after 32 steps on a busy 2-core Xeon in bf16 (seed 0: 31.93 dB; depth 5, seed 1: 32.66;
+#   bicubic 33.66) and 0.14-0.78 dB above it in fp32 on an idle one (seeds 0-2); at 1e-5 above it
+#   in both (34.03, 34.11, 34.33 dB for seeds 0-2), the image network at 19.0-19.4 dB.
 #   Chapter 3 trains the lr 0.1 pair live, tests/test_live_ch3.py checks it for three seeds; far
 #   from converged.
 def _residual(budget: str) -> dict[str, TrainConfig]:
