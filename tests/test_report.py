@@ -38,3 +38,12 @@ def test_signed_never_writes_minus_zero():
     from vdsr_lib.report import signed
     assert signed(0.042, 3) == "+0.042" and signed(-0.5) == "-0.50"
     assert signed(-0.0004, 3) == "+0.000" and signed(-0.004) == "+0.00"
+
+
+def test_span_names_one_end_when_the_other_rounds_to_zero():
+    from vdsr_lib.report import span
+    assert span([-0.0004, 0.042, 0.01], 3) == "by up to +0.042 dB"
+    assert span([-0.31, -0.004]) == "by down to -0.31 dB"
+    assert span([-0.1, 0.2]) == "by -0.10 to +0.20 dB"
+    assert span([0.001, -0.001]) == "by less than 0.005 dB"
+    assert span(iter([0.5, 0.7])) == "by up to +0.70 dB"  # any iterable, read once

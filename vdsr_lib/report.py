@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["PAGE_WIDTH", "table_html", "show_table", "say", "power10", "signed"]
+__all__ = ["PAGE_WIDTH", "table_html", "show_table", "say", "power10", "signed", "span"]
 
 PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
 
@@ -50,3 +50,19 @@ def signed(x: float, digits: int = 2) -> str:
     """``x`` with its sign at ``digits`` decimals, for differences in prose: ``0.042`` -> ``+0.04``;
     a value that rounds to zero reads ``+0.00``, never ``-0.00``."""
     return f"{round(x, digits) + 0.0:+.{digits}f}"
+
+
+def span(values: Iterable[float], digits: int = 2) -> str:
+    """The range of some differences, for prose: ``"by up to +0.042 dB"`` when none is below zero
+    at ``digits`` decimals, ``"by down to -0.31 dB"`` when none is above, else
+    ``"by -0.10 to +0.20 dB"``; never a bare ``+0.000`` as one end."""
+    values = list(values)
+    lo, hi = signed(min(values), digits), signed(max(values), digits)
+    zero = signed(0.0, digits)
+    if lo == zero and hi == zero:
+        return f"by less than {0.5 * 10 ** -digits:.{digits + 1}f} dB"
+    if lo == zero or lo[0] == "+":
+        return f"by up to {hi} dB"
+    if hi == zero or hi[0] == "-":
+        return f"by down to {lo} dB"
+    return f"by {lo} to {hi} dB"
