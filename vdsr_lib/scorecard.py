@@ -110,7 +110,7 @@ def clipping_claim(results: Mapping[str, Any]) -> Claim:
     diverged = "diverged" + (f" at step {step}" if step is not None else "") if none["diverged"] else \
         f"{_val(none, 2):.2f} dB"
     return Claim("clipping", "04_clipping", "lr 0.1 is usable with adjustable gradient clipping",
-                 "trains at lr 0.1 (theta not given; no numeric ablation)",
+                 "trains at lr 0.1 (its clipping threshold theta not given; no numeric ablation)",
                  f"no clipping {diverged}; adjustable {adj:.2f} dB (bicubic {bic:.2f} dB)",
                  budget_text(results), verdict)
 
