@@ -61,7 +61,7 @@ def span(values: Iterable[float], digits: int = 2) -> str:
     zero = signed(0.0, digits)
     if lo == zero and hi == zero:
         return f"by less than {0.5 * 10 ** -digits:.{digits + 1}f} dB"
-    if lo == zero or lo[0] == "+":
+    if lo[0] == "+":  # zero reads "+0.00" too
         return f"by up to {hi} dB"
     if hi == zero or hi[0] == "-":
         return f"by down to {lo} dB"
