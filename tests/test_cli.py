@@ -333,3 +333,18 @@ def test_reproduce_without_data_trains_nothing(capsys, tmp_path, no_data):
     code, _, err = run(capsys, "reproduce", "residual", "--budget", "quick", "--out", str(tmp_path / "runs"), "--quiet")
     one_line_error(code, err, "looked in", str(no_data))
     assert not list((tmp_path / "runs").rglob("state.pt"))
+
+
+def test_a_kill_between_the_last_state_and_the_other_files_loses_nothing(capsys, finished, unfinished):
+    """The finished run's state.pt in a folder whose history.json and model are an epoch behind (what a
+    kill after the last state.pt was written leaves): the rerun brings both up to date."""
+    import shutil
+
+    shutil.copy(finished / "state.pt", unfinished / "state.pt")
+    code, _, err = run(capsys, "train", "--out", str(unfinished), *TINY)
+    assert code == 0, err
+    assert json.loads((unfinished / "history.json").read_text())["finished"] is True
+    meta = read_meta(unfinished / "model.safetensors")
+    assert meta["finished"] is True and meta["epochs_done"] == 2
+    a, b = load_model(finished / "model.safetensors").state_dict(), load_model(unfinished / "model.safetensors").state_dict()
+    assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)

@@ -223,12 +223,14 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _model_readable(path: Path) -> bool:
+def _model_current(path: Path, history: dict[str, Any]) -> bool:
+    """Whether ``path`` is a readable model of the run as ``history`` ends (not an earlier snapshot)."""
     try:
-        load_model(path)
+        meta = load_model(path).meta
     except (OSError, ValueError):
         return False
-    return True
+    last = history["epochs"][-1]["epoch"] if history["epochs"] else 0
+    return meta.get("epochs_done") == last and meta.get("finished") == history["finished"]
 
 
 def _write_model(out: Path, model: VDSR, cfg: "TrainConfig", history: dict[str, Any]) -> None:
@@ -243,13 +245,16 @@ def _write_model(out: Path, model: VDSR, cfg: "TrainConfig", history: dict[str, 
 
 
 def _repair(out: Path, model: VDSR, cfg: "TrainConfig", history: dict[str, Any]) -> None:
-    """For a run that has nothing left to train: write again whichever of its files is missing or
-    unreadable (``config.json``, ``history.json``, the model), from the state that survived."""
+    """For a run that has nothing left to train: write again whichever of its files is missing,
+    unreadable or older than its state (``config.json``, ``history.json``, the model): a kill after the
+    last ``state.pt`` was written but before the others were loses nothing."""
     if _read_json(out / "config.json") is None:
         write_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2) + "\n")
-    if _read_json(out / "history.json") is None:
+    stored = _read_json(out / "history.json")  # unreadable, or an epoch behind (killed between the two writes)
+    if stored is None or len(stored.get("epochs", ())) != len(history["epochs"]) or \
+            stored.get("finished") != history["finished"] or stored.get("diverged") != history["diverged"]:
         write_atomic(out / "history.json", json.dumps(history) + "\n")
-    if not history.get("diverged") and not _model_readable(out / "model.safetensors"):
+    if not history.get("diverged") and not _model_current(out / "model.safetensors", history):
         _write_model(out, model, cfg, history)
 
 
