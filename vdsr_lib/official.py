@@ -162,9 +162,12 @@ def _compact(cell: dict, digits: int) -> dict:
 
 
 def _priority(job: tuple[str, str, str, int]) -> tuple:
-    """Cheap cells first, the authors' network before ours, full-size Urban100 (most pixels) last."""
+    """The order of the work, most useful first on a slow machine: the authors' network on every cell
+    but the full-size Urban100's (the most pixels), then ours at x2, then ours at x3 and x4, then the
+    full-size Urban100 (the paper's x4 cell first)."""
     which, protocol, name, scale = job
-    return name == "Urban100", which != "official", scale == 3 and name == "Urban100", protocol != "paper"
+    big = name == "Urban100"
+    return big, which != "official", which == "ours" and scale != 2, big and scale == 3, protocol != "paper"
 
 
 def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = ("paper",),
@@ -176,7 +179,8 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
 
     Returns ``{"models": {model: {protocol: {set: {scale: cell}}}}, "command", "hardware", "commit",
     "wall_time_s"}``. With ``out``, the table is written there after every cell, and cells already
-    in ``out`` are kept, not measured again (an interrupted run resumes)."""
+    in ``out`` are kept, not measured again (an interrupted run resumes; the file keeps the command
+    that started it)."""
     import json
     import multiprocessing
     import time
@@ -192,6 +196,7 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
     if out is not None and Path(out).is_file():
         old = json.loads(Path(out).read_text())
         table["models"], table["wall_time_s"] = old.get("models", {}), old.get("wall_time_s", 0.0)
+        table["command"] = old.get("command") or command  # the first command; the others resumed it
 
     def have(m: str, p: str, name: str, s: int) -> bool:
         return str(s) in table["models"].get(m, {}).get(p, {}).get(name, {})
