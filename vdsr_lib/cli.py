@@ -219,7 +219,7 @@ def _cmd_official(a) -> int:
                + (f" --cells {' '.join(a.cells)}" if a.cells else "") + f" --jobs {a.jobs}"
                + (f" --json {a.json}" if a.json else ""))
     table = score_table(tuple(a.models), tuple(a.protocols), tuple(cells) if cells else None, jobs=a.jobs,
-                        out=a.json, command=command)
+                        out=a.json, command=command, merge=tuple(a.merge or ()))
     print(f"{len(table['models'])} model(s); {table['wall_time_s']} s" + (f"; wrote {a.json}" if a.json else ""))
     return 0
 
@@ -247,11 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("official", help="per-image Table 3 of the authors' network and the shipped main model "
                                         "(vdsr_lib/results/official.json)")
     p.add_argument("--models", nargs="+", default=["official", "ours"], choices=["official", "ours"])
-    p.add_argument("--protocols", nargs="+", default=["paper"], choices=["paper", "selfexsr"])
+    p.add_argument("--protocols", nargs="+", default=["paper"], choices=["paper", "selfexsr", "paper-u8"],
+                   help="paper | selfexsr (vdsr_lib.degrade) | paper-u8 (the paper's, LR luminance rounded to 8 bits)")
     p.add_argument("--cells", nargs="+", default=None, metavar="SET:SCALES",
                    help="e.g. Set5:2,3,4 Urban100-half:2 (default: the 12 cells of Table 3)")
     p.add_argument("--jobs", type=int, default=1, help="cells at a time (each on one thread)")
-    p.add_argument("--json", default=None, help="write the per-image table here (after every cell)")
+    p.add_argument("--json", default=None, help="write the per-image table here (after every cell); the cells "
+                                                "it already holds are kept (an interrupted run resumes)")
+    p.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                   help="also keep the cells of these tables (parts measured by other runs of this command)")
 
     p = sub.add_parser("upscale", help="upscale one image file")
     p.add_argument("input")

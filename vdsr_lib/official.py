@@ -144,14 +144,35 @@ def _network(which: str) -> torch.nn.Module:
     return net.to(memory_format=torch.channels_last)
 
 
+#: Degradations tried beside the two protocols of :mod:`vdsr_lib.degrade`, to find which one made a
+#: cell of the paper's table: ``"paper-u8"`` is the paper's protocol with the LR luminance rounded to
+#: 8 bits (as if it had been saved as an 8-bit image before being upscaled).
+VARIANTS = ("paper-u8",)
+
+
 def _score_cell(job: tuple[str, str, str, int]) -> tuple[str, str, str, int, dict]:
     """One cell (model, protocol, set, scale), on one thread, per image; run in a worker process."""
-    from .benchmark import evaluate
+    from .benchmark import evaluate, evaluate_pairs
 
     which, protocol, name, scale = job
     torch.set_num_threads(1)
-    ((key, cells),) = evaluate(_network(which), (name,), (scale,), protocol=protocol, per_image=True).items()
-    return which, protocol, key, scale, cells[scale]
+    if protocol not in VARIANTS:
+        ((key, cells),) = evaluate(_network(which), (name,), (scale,), protocol=protocol, per_image=True).items()
+        return which, protocol, key, scale, cells[scale]
+    from .color import rgb2y
+    from .datasets import load_dataset
+    from .degrade import make_pair, quantize
+    from .imresize import imresize, modcrop
+
+    if name == "Urban100-half":
+        raise ValueError("the paper-u8 variant is defined for Set5, Set14, B100 and Urban100")
+    ds = load_dataset(name)
+    pairs = [make_pair(hr, scale, lr=(quantize(imresize(quantize(rgb2y(modcrop(hr, scale))), 1.0 / scale))
+                                      * 255).round().astype(np.uint8)) for hr in ds.images]
+    res = evaluate_pairs(_network(which), pairs, scale, ds.names)
+    cell = {"psnr": float(np.mean([r.psnr for r in res])), "ssim": float(np.mean([r.ssim for r in res])),
+            "seconds": float(np.mean([r.seconds for r in res])), "images": [vars(r) for r in res]}
+    return which, protocol, ds.name, scale, cell
 
 
 def _compact(cell: dict, digits: int) -> dict:
@@ -172,7 +193,8 @@ def _priority(job: tuple[str, str, str, int]) -> tuple:
 
 def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = ("paper",),
                 cells: tuple[tuple[str, tuple[int, ...]], ...] | None = None, jobs: int = 1, digits: int = 4,
-                out: str | os.PathLike | None = None, command: str = "") -> dict:
+                out: str | os.PathLike | None = None, command: str = "",
+                merge: tuple[str | os.PathLike, ...] = ()) -> dict:
     """Per-image PSNR/SSIM of ``models`` (``"official"``: the authors' network, ``"ours"``: the shipped
     main model) on ``cells`` (default: Table 3's 12) under each of ``protocols``, each cell on one
     thread, ``jobs`` cells at a time, cheap cells first.
@@ -180,7 +202,8 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
     Returns ``{"models": {model: {protocol: {set: {scale: cell}}}}, "command", "hardware", "commit",
     "wall_time_s"}``. With ``out``, the table is written there after every cell, and cells already
     in ``out`` are kept, not measured again (an interrupted run resumes; the file keeps the command
-    that started it)."""
+    that started it); so are the cells of the tables in ``merge`` (parts measured by other runs of
+    this command, e.g. on another machine)."""
     import json
     import multiprocessing
     import time
@@ -197,6 +220,13 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
         old = json.loads(Path(out).read_text())
         table["models"], table["wall_time_s"] = old.get("models", {}), old.get("wall_time_s", 0.0)
         table["command"] = old.get("command") or command  # the first command; the others resumed it
+
+    for other in merge:
+        for m, by_protocol in json.loads(Path(other).read_text()).get("models", {}).items():
+            for p, by_set in by_protocol.items():
+                for name, by_scale in by_set.items():
+                    for s, cell in by_scale.items():
+                        table["models"].setdefault(m, {}).setdefault(p, {}).setdefault(name, {}).setdefault(s, cell)
 
     def have(m: str, p: str, name: str, s: int) -> bool:
         return str(s) in table["models"].get(m, {}).get(p, {}).get(name, {})
