@@ -132,3 +132,10 @@ def test_official_command_resumes_and_checks_cells(tmp_path, capsys):
     assert abs(cell["psnr"] - 31.35) < 0.02 and len(cell["images"]) == 5  # the paper's Set5 x4
     again = official.score_table(("official",), cells=(("Set5", (4,)),), out=out)  # kept, not re-measured
     assert again["models"] == table["models"] and again["wall_time_s"] == table["wall_time_s"]
+    part = tmp_path / "part.json"  # a part measured elsewhere joins the table; nothing is measured
+    part.write_text(json.dumps({"models": {"ours": {"paper": {"Set5": {"2": {"psnr": 1.0}}}}}}))
+    assert main(["official", "--json", str(out), "--merge", str(part), "--merge-only"]) == 0
+    merged = json.loads(out.read_text())
+    assert merged["models"]["ours"]["paper"]["Set5"]["2"] == {"psnr": 1.0}
+    assert merged["models"]["official"] == table["models"]["official"]
+    assert merged["command"] == table["command"]  # the command that started the table

@@ -219,7 +219,7 @@ def _cmd_official(a) -> int:
                + (f" --cells {' '.join(a.cells)}" if a.cells else "") + f" --jobs {a.jobs}"
                + (f" --json {a.json}" if a.json else ""))
     table = score_table(tuple(a.models), tuple(a.protocols), tuple(cells) if cells else None, jobs=a.jobs,
-                        out=a.json, command=command, merge=tuple(a.merge or ()))
+                        out=a.json, command=command, merge=tuple(a.merge or ()), measure=not a.merge_only)
     print(f"{len(table['models'])} model(s); {table['wall_time_s']} s" + (f"; wrote {a.json}" if a.json else ""))
     return 0
 
@@ -256,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "it already holds are kept (an interrupted run resumes)")
     p.add_argument("--merge", nargs="+", default=None, metavar="JSON",
                    help="also keep the cells of these tables (parts measured by other runs of this command)")
+    p.add_argument("--merge-only", action="store_true", help="write the merged table, measure nothing")
 
     p = sub.add_parser("upscale", help="upscale one image file")
     p.add_argument("input")

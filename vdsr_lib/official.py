@@ -194,7 +194,7 @@ def _priority(job: tuple[str, str, str, int]) -> tuple:
 def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = ("paper",),
                 cells: tuple[tuple[str, tuple[int, ...]], ...] | None = None, jobs: int = 1, digits: int = 4,
                 out: str | os.PathLike | None = None, command: str = "",
-                merge: tuple[str | os.PathLike, ...] = ()) -> dict:
+                merge: tuple[str | os.PathLike, ...] = (), measure: bool = True) -> dict:
     """Per-image PSNR/SSIM of ``models`` (``"official"``: the authors' network, ``"ours"``: the shipped
     main model) on ``cells`` (default: Table 3's 12) under each of ``protocols``, each cell on one
     thread, ``jobs`` cells at a time, cheap cells first.
@@ -203,7 +203,7 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
     "wall_time_s"}``. With ``out``, the table is written there after every cell, and cells already
     in ``out`` are kept, not measured again (an interrupted run resumes; the file keeps the command
     that started it); so are the cells of the tables in ``merge`` (parts measured by other runs of
-    this command, e.g. on another machine)."""
+    this command, e.g. on another machine). ``measure=False`` only merges and writes."""
     import json
     import multiprocessing
     import time
@@ -220,6 +220,7 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
         old = json.loads(Path(out).read_text())
         table["models"], table["wall_time_s"] = old.get("models", {}), old.get("wall_time_s", 0.0)
         table["command"] = old.get("command") or command  # the first command; the others resumed it
+        table["hardware"] = old.get("hardware") or table["hardware"]
 
     for other in merge:
         for m, by_protocol in json.loads(Path(other).read_text()).get("models", {}).items():
@@ -232,7 +233,7 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
         return str(s) in table["models"].get(m, {}).get(p, {}).get(name, {})
 
     work = sorted(((m, p, name, s) for p in protocols for m in models for name, scales in cells for s in scales
-                   if not have(m, p, name, s)), key=_priority)
+                   if measure and not have(m, p, name, s)), key=_priority)
     if any(w[0] == "official" for w in work):
         _network("official")  # fail here, with the reason, rather than in every worker
     start, before = time.perf_counter(), table["wall_time_s"]
@@ -246,6 +247,8 @@ def score_table(models: tuple[str, ...] = MODELS, protocols: tuple[str, ...] = (
         if out is not None:
             Path(out).write_text(json.dumps(table, separators=(",", ":")) + "\n")
 
+    if out is not None and not work:
+        Path(out).write_text(json.dumps(table, separators=(",", ":")) + "\n")
     if jobs > 1:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             for done in as_completed([pool.submit(_score_cell, w) for w in work]):
