@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import fields
 from pathlib import Path
 
 __all__ = ["main"]
+
+
+def _memory_format_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory-format", default="auto", choices=["auto", "channels_last", "contiguous"],
+                   help="tensor layout of the network: auto = the faster one here (measured once, cached)")
 
 
 def _bool(text: str) -> bool:
@@ -31,6 +37,7 @@ def _add_train(sub) -> None:
     p.add_argument("--max-minutes", type=float, default=None, help="stop cleanly after this much time")
     p.add_argument("--data", default=None, help="data folder (default: $VDSR_DATA)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    _memory_format_option(p)
     for f in fields(TrainConfig):
         default = f.default if not callable(getattr(f, "default_factory", None)) else ()
         flag = "--" + f.name.replace("_", "-")
@@ -124,7 +131,14 @@ def _cmd_upscale(a) -> int:
             bar.n = done
             bar.refresh()
 
-    out = upscale(image, a.scale, None if model == "bicubic" else model, tile=a.tile, progress=progress)
+    net = None if model == "bicubic" else model
+    choice = None
+    if net is not None:
+        from .speed import fastest
+
+        choice = fastest("infer", next(net.parameters()).device, bf16={"auto": None, "fp32": False, "bf16": True}[a.precision])
+    out = upscale(image, a.scale, net, tile=a.tile, progress=progress, bf16=bool(choice and choice.bf16),
+                  channels_last=choice.channels_last if choice else None)
     if bar is not None:
         bar.close()
     Path(a.output).parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +146,7 @@ def _cmd_upscale(a) -> int:
         Image.fromarray(out).save(a.output)
     except (ValueError, KeyError) as err:
         raise ValueError(f"cannot save {a.output} ({err}); use a .png or .jpg file name") from err
-    print(f"wrote {a.output} ({out.shape[1]}x{out.shape[0]})")
+    print(f"wrote {a.output} ({out.shape[1]}x{out.shape[0]})" + (f"; network ran in {choice}" if choice else ""))
     return 0
 
 
@@ -225,6 +239,8 @@ def _cmd_official(a) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .experiments import BUDGETS
+
     parser = argparse.ArgumentParser(prog="python -m vdsr_lib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _add_train(sub)
@@ -241,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write {dataset: {scale: {psnr, ssim, seconds, protocol}}} here")
     p.add_argument("--per-image", action="store_true", help="include every image's scores in the JSON")
     p.add_argument("--limit", type=int, default=None, help="only the first N images of each set")
+    _memory_format_option(p)
     p.add_argument("--data", default=None)
     p.add_argument("--quiet", action="store_true")
 
@@ -264,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=int, required=True)
     p.add_argument("--model", default="pretrained", help="pretrained | bicubic | official | CHECKPOINT")
     p.add_argument("--tile", type=int, default=512, help="tile size (bounded memory); 0 = whole image")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
+                   help="the network's precision: auto = the faster one here (measured once, cached); bf16 is "
+                        "within a grey level or two of fp32")
+    _memory_format_option(p)
     p.add_argument("--quiet", action="store_true")
 
     p = sub.add_parser("bench", help="training and inference throughput; JSON on the last line")
@@ -273,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="re-run a reference experiment (resumable)")
     p.add_argument("experiment", help="main | residual | clipping | depth | scales | beyond | all")
-    p.add_argument("--budget", default="full", choices=["quick", "cpu", "long", "full", "extended"],
-                   help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; long: main only, several "
+    p.add_argument("--budget", default="full", choices=list(BUDGETS),
+                   help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; quarter: clipping only, a quarter "
+                        "of the paper's schedule on a CPU; long: main only, several "
                         "sittings on a 2-core CPU; full: the paper's schedule; extended: main only, four "
                         "times the paper's schedule (a GPU)")
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
@@ -296,6 +318,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    fmt = getattr(args, "memory_format", "auto")
+    if fmt != "auto":  # vdsr_lib.speed reads it wherever a memory format is picked; set back after the command
+        saved = os.environ.get("VDSR_MEMORY_FORMAT")
+        os.environ["VDSR_MEMORY_FORMAT"] = fmt
+        try:
+            return _run(args)
+        finally:
+            if saved is None:
+                os.environ.pop("VDSR_MEMORY_FORMAT", None)
+            else:
+                os.environ["VDSR_MEMORY_FORMAT"] = saved
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if getattr(args, "tile", None) == 0:
         args.tile = None
     command = {"train": _cmd_train, "evaluate": _cmd_evaluate, "upscale": _cmd_upscale,
