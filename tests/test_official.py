@@ -127,7 +127,7 @@ def test_official_command_resumes_and_checks_cells(tmp_path, capsys):
     out = tmp_path / "t.json"
     assert main(["official", "--models", "official", "--cells", "Set5", "--json", str(out)]) == 2
     assert "SET:SCALES" in capsys.readouterr().err
-    table = official.score_table(("official",), cells=(("Set5", (4,)),), out=out)
+    table = official.score_table(("official",), cells=(("Set5", (4,)),), out=out, command="the first")
     cell = table["models"]["official"]["paper"]["Set5"]["4"]
     assert abs(cell["psnr"] - 31.35) < 0.02 and len(cell["images"]) == 5  # the paper's Set5 x4
     again = official.score_table(("official",), cells=(("Set5", (4,)),), out=out)  # kept, not re-measured
