@@ -15,12 +15,13 @@ from .imresize import imresize, modcrop
 from .inference import default_device, predict_y, upscale
 from .metrics import psnr, score_y, shave, ssim
 from .model import VDSR, count_parameters, receptive_field
+from .official import load_official
 from .pretrained import load_pretrained, pretrained_path
 from .train import TrainConfig, train
 
 __version__ = "0.1.0"
 __all__ = ["PAPER_TABLE3", "Pair", "TrainConfig", "VDSR", "budget_name", "clip_gradients", "count_parameters",
            "data_root", "default_device", "describe_budget", "evaluate", "format_table", "imresize",
-           "load_dataset", "load_image", "load_model", "load_pretrained", "make_pair", "modcrop", "pick",
+           "load_dataset", "load_image", "load_model", "load_official", "load_pretrained", "make_pair", "modcrop", "pick",
            "predict_y", "pretrained_path", "psnr", "quantize", "read_meta", "receptive_field", "rgb2y",
            "rgb2ycbcr", "save_model", "score_y", "shave", "ssim", "train", "upscale", "ycbcr2rgb"]

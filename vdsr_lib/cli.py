@@ -1,4 +1,4 @@
-"""Command line: ``python -m vdsr_lib {train,evaluate,upscale,bench,reproduce} ...``.
+"""Command line: ``python -m vdsr_lib {train,evaluate,upscale,bench,reproduce,official} ...``.
 
 Errors a user can fix (a missing file or data set, a bad option value, a corrupt or mismatched run
 file) are printed as one line with what to do, and the command exits with status 2; nothing prints a
@@ -218,6 +218,13 @@ def _load(model_arg: str):
         return "bicubic"
     if model_arg == "pretrained":
         return load_pretrained(device=default_device())
+    if model_arg == "official":
+        from .official import load_official, official_status
+
+        net = load_official(device=default_device())
+        if net is None:
+            raise FileNotFoundError(f"the authors' weights are unavailable: {official_status()}")
+        return net
     path = Path(model_arg)
     if path.is_dir():
         path = path / "model.safetensors"
@@ -359,6 +366,27 @@ def _ship_partial(names: list[str], a) -> int:
     return 0
 
 
+def _cmd_official(a) -> int:
+    from .official import score_table
+
+    cells = None
+    if a.cells:
+        cells = []
+        for text in a.cells:
+            name, _, scales = text.partition(":")
+            if not scales:
+                print(f"error: --cells takes SET:SCALES, e.g. Set5:2,3,4 (got {text!r})", file=sys.stderr)
+                return 2
+            cells.append((name, tuple(int(s) for s in scales.split(","))))
+    command = (f"python -m vdsr_lib official --models {' '.join(a.models)} --protocols {' '.join(a.protocols)}"
+               + (f" --cells {' '.join(a.cells)}" if a.cells else "") + f" --jobs {a.jobs}"
+               + (f" --json {a.json}" if a.json else ""))
+    table = score_table(tuple(a.models), tuple(a.protocols), tuple(cells) if cells else None, jobs=a.jobs,
+                        out=a.json, command=command, merge=tuple(a.merge or ()), measure=not a.merge_only)
+    print(f"{len(table['models'])} model(s); {table['wall_time_s']} s" + (f"; wrote {a.json}" if a.json else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .datasets import BENCHMARKS
     from .experiments import BUDGETS, EXPERIMENTS
@@ -368,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
 
     p = sub.add_parser("evaluate", help="PSNR/SSIM table on the benchmark sets")
-    p.add_argument("--model", default="bicubic", help="bicubic | pretrained | CHECKPOINT (.safetensors or run folder)")
+    p.add_argument("--model", default="bicubic", help="bicubic | pretrained | official (the authors' weights) | CHECKPOINT (.safetensors or run folder)")
     p.add_argument("--datasets", nargs="+", default=["Set5", "Set14", "B100", "Urban100"], choices=BENCHMARKS,
                    metavar="DATASET", help=f"benchmark sets to score: {', '.join(BENCHMARKS)}")
     p.add_argument("--scales", nargs="+", type=_positive_int, default=[2, 3, 4], help="upscaling factors")
@@ -384,12 +412,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stand-ins", action="store_true", help=STAND_IN_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
+    p = sub.add_parser("official", help="per-image Table 3 of the authors' network and the shipped main model "
+                                        "(vdsr_lib/results/official.json)")
+    p.add_argument("--models", nargs="+", default=["official", "ours"], choices=["official", "ours"],
+                   help="official: the authors' network; ours: the shipped main model")
+    p.add_argument("--protocols", nargs="+", default=["paper"], choices=["paper", "selfexsr", "paper-u8"],
+                   help="paper | selfexsr (vdsr_lib.degrade) | paper-u8 (the paper's, LR luminance rounded to 8 bits)")
+    p.add_argument("--cells", nargs="+", default=None, metavar="SET:SCALES",
+                   help="e.g. Set5:2,3,4 Urban100-half:2 (default: the 12 cells of Table 3)")
+    p.add_argument("--jobs", type=_positive_int, default=1, help="cells at a time (each on one thread)")
+    p.add_argument("--json", default=None, help="write the per-image table here (after every cell); the cells "
+                                                "it already holds are kept (an interrupted run resumes)")
+    p.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                   help="also keep the cells of these tables (parts measured by other runs of this command)")
+    p.add_argument("--merge-only", action="store_true", help="write the merged table, measure nothing")
+
     p = sub.add_parser("upscale", help="upscale one image file")
     p.add_argument("input", help="image file to upscale (PNG, JPEG, BMP, TIFF, WebP)")
     p.add_argument("output", help="image file to write (its extension picks the format: .png, .jpg, ...)")
     p.add_argument("--scale", type=int, required=True, choices=range(2, 9), metavar="{2,...,8}",
                    help="upscaling factor, 2 to 8 (the shipped model is trained for 2, 3 and 4)")
-    p.add_argument("--model", default="pretrained", help="pretrained | bicubic | CHECKPOINT")
+    p.add_argument("--model", default="pretrained", help="pretrained | bicubic | official (the authors' weights) | CHECKPOINT")
     p.add_argument("--tile", type=_tile, default=512, help="tile size in pixels (bounded memory); 0 = whole image")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
                    help="the network's precision: auto = the faster one here (measured once, cached); bf16 is "
@@ -449,7 +492,7 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "tile", None) == 0:
         args.tile = None
     command = {"train": _cmd_train, "evaluate": _cmd_evaluate, "upscale": _cmd_upscale,
-               "bench": _cmd_bench, "reproduce": _cmd_reproduce}[args.command]
+               "bench": _cmd_bench, "reproduce": _cmd_reproduce, "official": _cmd_official}[args.command]
     try:
         return command(args)
     except (ValueError, OSError) as err:
