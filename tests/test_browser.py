@@ -272,3 +272,42 @@ def test_book_code_and_output_do_not_scroll_sideways(browser):
         finally:
             p.close()
     assert not scrolls, f"{len(scrolls)} code/output blocks scroll sideways (page, longest line): {scrolls[:5]}"
+
+
+# -- figures open full size on a tap (book/_static/figure_zoom.js) ---------------------------
+
+def test_figure_opens_full_size_on_a_tap(browser, tmp_path):
+    """At a phone's 390 px a 680-px figure is shown scaled down; a tap opens it at 680 px in an
+    overlay that scrolls sideways, Escape closes it; a comparison's images are left alone."""
+    static = ROOT / "book" / "_static"
+    buf = io.BytesIO()
+    Image.fromarray(scene(300, 680, 3)).save(buf, "PNG")
+    uri = "data:image/png;base64," + __import__("base64").b64encode(buf.getvalue()).decode()
+    (tmp_path / "page.html").write_text(
+        f'<!doctype html><html><head><meta name="viewport" content="width=device-width">'
+        f'<link rel="stylesheet" href="{(static / "book.css").as_uri()}">'
+        f'<style>img{{max-width:100%}}</style></head><body>'
+        f'<div class="cell_output"><img id="fig" src="{uri}" alt="a figure"></div>'
+        f'<div class="cell_output"><div class="vdsr-cmp"><img id="cmp" src="{uri}"></div></div>'
+        f'<script src="{(static / "figure_zoom.js").as_uri()}"></script></body></html>')
+    p = Page(browser, (tmp_path / "page.html").as_uri(), width=390)
+    try:
+        fig = p.page.locator("#fig")
+        assert fig.bounding_box()["width"] < 390, "the figure is not scaled down at 390 px"
+        p.page.locator("#cmp").click()
+        assert p.page.locator(".vdsr-zoom").count() == 0, "a comparison's image opened the overlay"
+        fig.click()
+        overlay = p.page.locator(".vdsr-zoom")
+        assert overlay.count() == 1
+        assert overlay.locator("img").bounding_box()["width"] == pytest.approx(680, abs=1)
+        assert overlay.evaluate("o => o.scrollWidth > o.clientWidth"), "the overlay does not scroll"
+        p.page.keyboard.press("Escape")
+        assert p.page.locator(".vdsr-zoom").count() == 0
+        fig.focus()
+        p.page.keyboard.press("Enter")
+        assert p.page.locator(".vdsr-zoom").count() == 1
+        p.page.locator(".vdsr-zoom").click(position={"x": 5, "y": 5})
+        assert p.page.locator(".vdsr-zoom").count() == 0
+        assert not p.errors
+    finally:
+        p.close()
