@@ -30,8 +30,9 @@ def test_stopwatch_measures_and_the_note_names_machine_and_budget(monkeypatch):
     watch = report.Stopwatch()
     note = report.timing_note(watch, "quick", "AMD EPYC, 2 threads", full="6 runs on an H100, 5 min each")
     assert note == ("When this page was built, its cells ran in 42 s at the quick budget on AMD EPYC, "
-                    "2 threads. Its full-budget results are loaded, not run: 6 runs on an H100, 5 min each.")
-    assert "full-budget" not in report.timing_note(watch, "quick", "a CPU")
+                    "2 threads. Its shipped reference runs are loaded, not trained here: 6 runs on an H100, "
+                    "5 min each.")
+    assert "shipped" not in report.timing_note(watch, "quick", "a CPU")
 
 
 def test_reference_cost_says_runs_hardware_and_time():

@@ -102,9 +102,9 @@ class Stopwatch:
 def timing_note(watch: Stopwatch, budget: str, hardware: str, full: str | None = None) -> str:
     """The sentence that opens a chapter, for whoever runs it in class: how long its cells took
     (``watch``) at ``budget`` on ``hardware``, the machine that built the page, and what its
-    full-budget runs took (``full``, e.g. from :func:`vdsr_lib.experiments.reference_cost`;
-    None for a chapter that trains nothing at that budget)."""
+    shipped reference runs took to train (``full``, e.g. from
+    :func:`vdsr_lib.experiments.reference_cost`; None for a chapter that loads none)."""
     text = f"When this page was built, its cells ran in {watch} at the {budget} budget on {hardware}."
     if full:
-        text += f" Its full-budget results are loaded, not run: {full}."
+        text += f" Its shipped reference runs are loaded, not trained here: {full}."
     return text
