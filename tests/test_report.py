@@ -25,12 +25,13 @@ def test_seconds_text_keeps_the_precision_that_matters():
 
 def test_stopwatch_measures_and_the_note_names_machine_and_budget(monkeypatch):
     from vdsr_lib import report
-    clock = iter([100.0, 142.4, 142.4])
+    clock, cpu = iter([100.0, 142.4, 142.4]), iter([10.0, 80.2, 80.2])
     monkeypatch.setattr(report.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(report.time, "process_time", lambda: next(cpu))
     watch = report.Stopwatch()
     note = report.timing_note(watch, "quick", "AMD EPYC, 2 threads", full="6 runs on an H100, 5 min each")
-    assert note == ("When this page was built, its cells ran in 42 s at the quick budget on AMD EPYC, "
-                    "2 threads. Its shipped reference runs are loaded, not trained here: 6 runs on an H100, "
+    assert note == ("When this page was built, its cells ran in 42 s (70 s of CPU time) at the quick "
+                    "budget on AMD EPYC, 2 threads. Its shipped reference runs are loaded, not trained here: 6 runs on an H100, "
                     "5 min each.")
     assert "shipped" not in report.timing_note(watch, "quick", "a CPU")
 

@@ -86,14 +86,20 @@ def seconds_text(seconds: float) -> str:
 
 
 class Stopwatch:
-    """Wall time since it was made: a chapter starts one in its first cell and reads it in its last."""
+    """Wall time since it was made: a chapter starts one in its first cell and reads it in its last.
+    It keeps the process's CPU time too (all threads), which a busy machine does not inflate."""
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
 
     def seconds(self) -> float:
         """Seconds since the stopwatch was made."""
         return time.perf_counter() - self.start
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds this process has used since the stopwatch was made (summed over threads)."""
+        return time.process_time() - self.cpu_start
 
     def __str__(self) -> str:
         return seconds_text(self.seconds())
@@ -104,7 +110,8 @@ def timing_note(watch: Stopwatch, budget: str, hardware: str, full: str | None =
     (``watch``) at ``budget`` on ``hardware``, the machine that built the page, and what its
     shipped reference runs took to train (``full``, e.g. from
     :func:`vdsr_lib.experiments.reference_cost`; None for a chapter that loads none)."""
-    text = f"When this page was built, its cells ran in {watch} at the {budget} budget on {hardware}."
+    text = (f"When this page was built, its cells ran in {watch} ({seconds_text(watch.cpu_seconds())} "
+            f"of CPU time) at the {budget} budget on {hardware}.")
     if full:
         text += f" Its shipped reference runs are loaded, not trained here: {full}."
     return text
