@@ -211,22 +211,41 @@ THEME_ERRORS = ("THEBE_JS_URL",)  # sphinx-book-theme declares it twice (upstrea
 
 @pytest.mark.built_book
 def test_book_pages_log_no_errors(browser):
-    """No uncaught error and no console error on any page of the book, but the theme's own."""
-    pages = book_pages()
+    """No uncaught error and no console error on any chapter page or the preface, served over http
+    as a reader gets them (chapter 10's worker needs http), but the theme's own."""
+    import functools
+    import http.server
+    import threading
+
+    pages = [p for p in book_pages() if p.parent.name == "book" or p.name == "index.html"]
     if not pages:
         pytest.skip(f"no built book at {BOOK}: run `make book` first")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(BOOK)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+
+    class Served(Page):
+        ALLOWED = Page.ALLOWED + (base,)
+
     found = []
-    for path in [p for p in pages if p.parent.name == "book" or p.name == "index.html"]:
-        p = Page(browser, path.as_uri())
-        console: list[str] = []
-        try:
-            p.page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-            p.page.reload(wait_until="load")
-            p.page.wait_for_timeout(800)
-            errors = [e for e in p.errors + console if not any(t in e for t in THEME_ERRORS)]
-            found += [(path.name, e[:120]) for e in errors]
-        finally:
-            p.close()
+    try:
+        for path in pages:
+            p = Served(browser, base + path.relative_to(BOOK).as_posix())
+            console: list[str] = []
+            try:
+                p.page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+                p.page.reload(wait_until="load")
+                p.page.wait_for_timeout(800)
+                errors = [e for e in p.errors + console if not any(t in e for t in THEME_ERRORS)]
+                found += [(path.name, e[:120]) for e in errors]
+            finally:
+                p.close()
+    finally:
+        server.shutdown()
     assert not found, f"{len(found)} errors (page, message): {found[:6]}"
 
 
