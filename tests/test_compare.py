@@ -261,7 +261,26 @@ def test_upload_panel_happy_path():
     assert panel.progress.value == 1.0 and panel.progress.bar_style == "success"
     assert "120 x 90" in panel.status.value
     assert len(repr(panel)) <= 110 and "live Jupyter only" in repr(panel)
-    assert "Live Jupyter only" in panel.note.value
+
+
+
+def test_live_widgets_give_a_static_page_html_instead_of_controls():
+    """A live front-end draws the widget view; the built book shows the text/html fallback."""
+    link = '<p>Use <a href="10_browser.html">the in-browser page</a>.</p>'
+    bundle = C.upload_widget(bicubic_upscale, static_html=link)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["text/html"] == link
+    plain = C.upload_widget(bicubic_upscale)._repr_mimebundle_()["text/html"]
+    assert plain.startswith('<p class="vdsr-live-static">Upload panel (live Jupyter only)')
+    zoom = C.zoom_live({"HR": scene(32, 32)}, size=8)._repr_mimebundle_()
+    assert "live Jupyter only" in zoom["text/html"] and "<button" not in zoom["text/html"]
+
+
+def test_book_ranks_html_above_widget_views():
+    """The built book draws no widget view (nothing would run its controls): _config.yml ranks
+    widget views out of the HTML builder's mime priority."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    overrides = config["sphinx"]["config"].get("nb_mime_priority_overrides") or []
+    assert ["html", "application/vnd.jupyter.widget-view+json", None] in overrides
 
 
 def test_upload_panel_file_upload_value():
@@ -305,47 +324,20 @@ def test_zoom_live_updates():
     bundle = live._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["text/plain"] == repr(live)
     box = live.widget
-    sliders = box.children[2].children
-    tiles = [col.children[0] for col in box.children[3].children[1:]]
+    sliders = box.children[1].children
+    tiles = [col.children[0] for col in box.children[2].children[1:]]
     before = [t.value for t in tiles]
     sliders[0].value = 0
     assert [t.value for t in tiles] != before
 
 
-# -- the offline widget bundle -------------------------------------------------------------
+# -- no widget manager in the static book ----------------------------------------------------
 
-def test_widget_bundle_checksums():
-    folder = ROOT / "book" / "_extra" / "_widgets_js"
-    import hashlib
-    lines = (folder / "SHA256SUMS").read_text().split("\n")
-    for line in filter(None, lines):
-        digest, name = line.split()
-        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
-
-
-def test_config_serves_the_local_widget_bundle():
-    """Every local nb_ipywidgets_js script must be copied into the site by html_extra_path."""
+def test_book_loads_no_widget_manager():
+    """No page of the book draws a widget view (see above), so none loads a widget manager:
+    myst-nb's default (require.js and the HTML manager from a CDN) would need the network."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    sphinx_cfg = (config.get("sphinx") or {}).get("config") or {}
-    scripts = sphinx_cfg.get("nb_ipywidgets_js") or {}
-    local = [s for s in scripts if "://" not in s]
-    if not local:
-        pytest.skip("nb_ipywidgets_js loads widgets from a CDN: the built book needs a network")
-    extra = sphinx_cfg.get("html_extra_path") or []
-    for script in local:
-        # myst-nb passes the path to Sphinx, which makes it relative to _static/
-        site_path = Path("_static", script).as_posix()
-        parts = []
-        for p in site_path.split("/"):
-            if p == "..":
-                parts.pop()
-            else:
-                parts.append(p)
-        rel = "/".join(parts)
-        found = [ROOT / e / rel for e in extra if (ROOT / e / rel).is_file()]
-        assert found, (f"nb_ipywidgets_js loads {script!r} (site path {rel}) but no html_extra_path "
-                       f"folder {extra} holds it: add 'book/_extra' to sphinx.config.html_extra_path "
-                       "in _config.yml")
+    assert config["sphinx"]["config"].get("nb_ipywidgets_js") == {}
 
 
 @pytest.mark.built_book  # `make test` runs it after building the book (before, there is no book to measure)

@@ -64,3 +64,17 @@ def test_inline_math_is_not_cut_by_a_list_marker(path):
                 broken.append((i, line.strip()))
             is_open = _open_inline_math(line, is_open) if line.strip() else False
     assert not broken, f"a formula continues on a list-marker line (cell, line): {broken[:3]}"
+
+
+@pytest.mark.parametrize("path", [p for p in CHAPTERS if p.stem[:2].isdigit() and p.stem[:2] != "00"],
+                         ids=lambda p: p.name)
+def test_every_table_has_a_numbered_caption_in_order(path):
+    """Each ``show_table`` call of chapter N passes ``caption="Table N.k. ..."``, k = 1, 2, ... in the
+    order of the page (the built book checks that the caption reaches the HTML)."""
+    nb = json.loads(path.read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    n_calls = len(re.findall(r"\bshow_table\(", code))
+    numbers = re.findall(r'caption="Table (\d+)\.(\d+)\. ', code)
+    chapter = int(path.stem[:2])
+    assert len(numbers) == n_calls, f"{n_calls} tables, {len(numbers)} numbered captions"
+    assert numbers == [(str(chapter), str(k)) for k in range(1, n_calls + 1)], numbers

@@ -33,3 +33,16 @@ def test_bars_refuses_mismatched_series():
     with pytest.raises(ValueError, match="at least one series"):
         plots.bars(ax, ["a"], {})
     plt.close(fig)
+
+
+def test_bars_write_each_value_so_a_tiny_bar_still_reads():
+    fig, ax = plt.subplots()
+    plots.bars(ax, ["big", "tiny"], {"x2": [2.5, 0.0012], "x3": [-1.75, float("nan")]}, values="{:+.3f}")
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["+2.500", "+0.001", "-1.750"]  # NaN: no bar, no label
+    neg = ax.texts[2]
+    assert neg.get_ha() == "right" and ax.texts[0].get_ha() == "left"
+    fig.canvas.draw()  # the labels sit inside the axes: the x range leaves room beyond the bars
+    lo, hi = ax.get_xlim()
+    assert hi > 2.5 * 1.1 and lo < -1.75 * 1.1
+    plt.close(fig)

@@ -4,8 +4,45 @@ from vdsr_lib.report import table_html
 
 def test_table_html_escapes_and_orders_cells():
     out = table_html(["a", "b<"], [[1, "x&y"], [2.5, None]])
-    assert out.startswith("<table><thead><tr><th>a</th><th>b&lt;</th></tr></thead><tbody>")
+    assert "<table><thead><tr><th>a</th><th>b&lt;</th></tr></thead><tbody>" in out
     assert "<tr><td>1</td><td>x&amp;y</td></tr><tr><td>2.5</td><td>None</td></tr>" in out
+    assert "<caption>" not in out
+
+
+def test_table_html_captions_and_scrolls_in_its_own_box():
+    out = table_html(["a"], [[1]], caption="Table 4.1. Runs & rates.")
+    assert "<table><caption>Table 4.1. Runs &amp; rates.</caption><thead>" in out
+    assert out.startswith('<div class="vdsr-table"') and "overflow-x: auto" in out.split(">")[0]
+    assert out.endswith("</table></div>")
+
+
+def test_seconds_text_keeps_the_precision_that_matters():
+    from vdsr_lib.report import seconds_text
+    assert seconds_text(41.6) == "42 s" and seconds_text(89.4) == "89 s"
+    assert seconds_text(200) == "3 min 20 s" and seconds_text(605) == "10 min"
+    assert seconds_text(3600 + 5 * 60 + 10) == "1 h 05 min"
+
+
+def test_stopwatch_measures_and_the_note_names_machine_and_budget(monkeypatch):
+    from vdsr_lib import report
+    clock, cpu = iter([100.0, 142.4, 142.4]), iter([10.0, 80.2, 80.2])
+    monkeypatch.setattr(report.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(report.time, "process_time", lambda: next(cpu))
+    watch = report.Stopwatch()
+    note = report.timing_note(watch, "quick", "AMD EPYC, 2 threads", full="6 runs on an H100, 5 min each")
+    assert note == ("When this page was built, its cells ran in 42 s (70 s of CPU time) at the quick "
+                    "budget on AMD EPYC, 2 threads. Its shipped reference runs are loaded, not trained here: 6 runs on an H100, "
+                    "5 min each.")
+    assert "shipped" not in report.timing_note(watch, "quick", "a CPU")
+
+
+def test_reference_cost_says_runs_hardware_and_time():
+    from vdsr_lib.experiments import reference_cost
+    run = lambda t: {"hardware": "NVIDIA H100 80GB HBM3 (CUDA)", "wall_time_s": t}  # noqa: E731
+    assert reference_cost({"budget": "full", "runs": {"a": run(300), "b": run(300.2)}}) == \
+        "2 runs at the 'full' budget on NVIDIA H100 80GB HBM3, 5 min 00 s each"
+    assert reference_cost({"budget": "cpu", "runs": {"a": run(60), "b": run(600)}}).endswith(
+        "the longest 10 min, 11 min in all")
 
 
 def test_say_wraps_each_line_to_the_page(capsys):

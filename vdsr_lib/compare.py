@@ -8,7 +8,8 @@ Every output is size-checked (``max_bytes``, 300 KB by default): crop with ``reg
 ``max_side`` when the check says so.
 
 :func:`upload_widget` and :func:`zoom_live` are ipywidgets that run Python on every change: they
-need a live kernel. In the static book they show a note that says so.
+need a live kernel. The static book draws no controls for them: it shows their HTML fallback, a
+note that says so (see :class:`LiveWidget`).
 
 Images are numpy ``uint8`` arrays, H x W (gray) or H x W x 3 (RGB). Images of different sizes
 (a low-resolution input next to its upscaled results) are put on the grid of the largest one by
@@ -585,17 +586,6 @@ def picker(results: Mapping, axes: Sequence[str] | None = None,
 # --------------------------------------------------------------------------------------------
 # 4. Live widgets (need a kernel)
 
-# Shown above the live widgets. In JupyterLab / Notebook 7 (widgets inside .jp-OutputArea) the
-# note hides itself; in the static book (saved widget state rendered without a kernel) it shows.
-_LIVE_NOTE = (
-    "<style>.jp-OutputArea .vdsr-live-note{display:none}</style>"
-    '<div class="vdsr-live-note" style="padding:6px 10px;border-left:4px solid #f0ad4e;'
-    'background:rgba(240,173,78,.12)"><b>Live Jupyter only.</b> {what} runs Python for every '
-    "change, so on this static page the controls below do nothing. Open the notebook in "
-    "JupyterLab (or Colab / Binder) and run it to use them.</div>"
-)
-
-
 def read_image(data: bytes, name: str = "the file", max_pixels: int | None = None) -> np.ndarray:
     """Decode an image file's bytes to uint8 RGB; ``ValueError`` with a readable message if not.
 
@@ -626,16 +616,23 @@ def read_image(data: bytes, name: str = "the file", max_pixels: int | None = Non
 class LiveWidget:
     """An ipywidgets panel that needs a kernel: Jupyter shows ``widget``; ``text`` is the fallback.
 
-    The text/plain fallback is what a viewer that cannot render widgets prints instead.
+    Its output carries two fallbacks besides the widget view: ``text/plain`` (``text``) and
+    ``text/html`` (``static_html``, default: ``text`` as a paragraph). A live front-end
+    (JupyterLab, Notebook 7, Colab) ranks the widget view first and draws the controls; the built
+    book ranks ``text/html`` above widget views (``nb_mime_priority_overrides`` in _config.yml),
+    so a static page shows the explanation instead of controls that would do nothing there.
     """
 
-    def __init__(self, widget: widgets.Widget, text: str) -> None:
+    def __init__(self, widget: widgets.Widget, text: str, static_html: str | None = None) -> None:
         self.widget = widget
         self.text = text
+        self.static_html = static_html if static_html is not None else (
+            f'<p class="vdsr-live-static">{html.escape(text)}</p>')
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         data["text/plain"] = self.text
+        data["text/html"] = self.static_html
         return data
 
     def __repr__(self) -> str:
@@ -650,14 +647,14 @@ class UploadPanel(LiveWidget):
     """
 
     def __init__(self, upscale_fn: Callable, scales: Sequence[int] = (2, 3, 4),
-                 max_pixels: int = 1_000_000, preview_side: int = 160) -> None:
+                 max_pixels: int = 1_000_000, preview_side: int = 160,
+                 static_html: str | None = None) -> None:
         self.upscale_fn = upscale_fn
         self.max_pixels = max_pixels
         self.preview_side = preview_side
         self.image: np.ndarray | None = None
         self.name = ""
         self.result: np.ndarray | None = None
-        self.note = widgets.HTML(_LIVE_NOTE.replace("{what}", "This upload panel"))
         auto = widgets.Layout(width="auto")
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Choose image",
                                          layout=auto)
@@ -673,7 +670,7 @@ class UploadPanel(LiveWidget):
         label = widgets.Label("Scale", layout=widgets.Layout(margin="0 0 0 12px"))
         controls = widgets.HBox([self.upload, label, self.scale, self.button],
                                 layout=widgets.Layout(flex_flow="row wrap"))
-        panel = widgets.VBox([self.note, controls, self.progress, self.status, self.output])
+        panel = widgets.VBox([controls, self.progress, self.status, self.output])
         panel.add_class("vdsr-upload")
         # CSS classes for browser tests (tests/test_jupyterlab.py) and for styling
         for widget, name in ((self.upload, "file"), (self.scale, "scale"), (self.button, "go"),
@@ -681,7 +678,7 @@ class UploadPanel(LiveWidget):
                              (self.output, "result")):
             widget.add_class(f"vdsr-upload-{name}")
         super().__init__(panel, "Upload panel (live Jupyter only): run this notebook in JupyterLab "
-                                "to upscale your own image.")
+                                "to upscale your own image.", static_html)
 
     def _say(self, message: str, error: bool = False) -> None:
         color = "#c62828" if error else "inherit"
@@ -764,19 +761,21 @@ class UploadPanel(LiveWidget):
 
 
 def upload_widget(upscale_fn: Callable, scales: Sequence[int] = (2, 3, 4),
-                  max_pixels: int = 1_000_000) -> UploadPanel:
+                  max_pixels: int = 1_000_000, static_html: str | None = None) -> UploadPanel:
     """An upload panel for a live notebook: upscale your own image, watch progress, download.
 
     ``upscale_fn(image, scale, progress)`` takes a uint8 RGB image, an integer scale and a
     ``progress(done, total)`` callback (or None) and returns the uint8 RGB result; it raises
     ``ValueError`` with a readable message for input it cannot handle, which the panel shows.
     Files that are not images, or larger than ``max_pixels``, get a clear message too.
+    ``static_html`` is what a page without a kernel (the built book) shows instead of the
+    controls, e.g. a link to a page that does the same in the browser (see :class:`LiveWidget`).
     """
     if not callable(upscale_fn):
         raise TypeError("upscale_fn must be callable: upscale_fn(image, scale, progress) -> image")
     if not scales or any(int(s) != s or s < 1 for s in scales):
         raise ValueError(f"scales must be positive integers, got {scales!r}")
-    return UploadPanel(upscale_fn, scales, max_pixels)
+    return UploadPanel(upscale_fn, scales, max_pixels, static_html=static_html)
 
 
 def zoom_live(images: Mapping[str, np.ndarray], size: int = 48, magnify: int = 4,
@@ -826,9 +825,8 @@ def zoom_live(images: Mapping[str, np.ndarray], size: int = 48, magnify: int = 4
     sx.observe(update, names="value")
     update()
     style = widgets.HTML("<style>.vdsr-pixelated img,img.vdsr-pixelated{image-rendering:pixelated}</style>")
-    note = widgets.HTML(_LIVE_NOTE.replace("{what}", "This zoom"))
     cols = [widgets.VBox([ov, widgets.Label(f"{ref_name} (map)")])] + [
         widgets.VBox([tiles[name], widgets.Label(name)]) for name in checked]
-    box = widgets.VBox([note, style, widgets.HBox([sy, sx]), widgets.HBox(cols)])
+    box = widgets.VBox([style, widgets.HBox([sy, sx]), widgets.HBox(cols)])
     return LiveWidget(box, "Synchronised zoom (live Jupyter only): run this notebook in JupyterLab "
                            "to move the window.")

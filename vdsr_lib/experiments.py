@@ -25,7 +25,7 @@ from .train import TrainConfig, config_diff, train
 
 __all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "ONLY_FOR", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment",
            "stored_histories", "summarize", "load_results", "describe_reference", "stopped_early", "trained_iters",
-           "validation_trace", "final_psnr", "patch_psnr"]
+           "validation_trace", "final_psnr", "patch_psnr", "reference_cost"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "quarter", "long", "full", "extended")
@@ -411,6 +411,26 @@ def describe_reference(results: dict[str, Any]) -> str:
                  f"{'/'.join(map(str, done))} of {max(n for _, n in stopped.values())} (the time ran out); "
                  f"trained: {per_run} iterations per run ({trained[0] / sched[-1][0]:.0%} of the schedule)")
     return text
+
+
+def reference_cost(results: dict[str, Any]) -> str:
+    """What a shipped experiment summary (:func:`load_results`) cost to train, for the note that
+    opens a chapter: ``"6 runs at the 'full' budget on an NVIDIA H100 80GB HBM3, 5 min each"``
+    (or ``"the longest 6 min, 31 min in all"`` when the runs' times differ)."""
+    from .report import seconds_text
+
+    runs = results["runs"].values()
+    hardware = " and ".join(sorted({h.get("hardware", "an unrecorded machine").replace(" (CUDA)", "")
+                                    for h in runs}))
+    times = [h.get("wall_time_s", 0.0) for h in runs]
+    n = len(times)
+    if n == 1:
+        took = seconds_text(times[0])
+    elif seconds_text(min(times)) == seconds_text(max(times)):
+        took = f"{seconds_text(max(times))} each"
+    else:
+        took = f"the longest {seconds_text(max(times))}, {seconds_text(sum(times))} in all"
+    return f"{n} run{'s' * (n > 1)} at the {results.get('budget', '?')!r} budget on {hardware}, {took}"
 
 
 def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,), points: int | None = None) -> str:

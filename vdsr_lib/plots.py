@@ -188,30 +188,41 @@ def histogram(ax, values: Sequence[float] | np.ndarray, bins: int = 128, range: 
 
 
 def bars(ax, categories: Sequence[str], series: Mapping[str, Sequence[float]], xlabel: str = "",
-         band: float | None = None, styles: Mapping[str, Mapping[str, Any]] | None = None) -> list[Any]:
+         band: float | None = None, styles: Mapping[str, Mapping[str, Any]] | None = None,
+         values: str | None = None) -> list[Any]:
     """Grouped horizontal bars: one row per category (top to bottom, in order), one bar per series
     in each row (e.g. dB against the paper for each cell of a table, one bar per protocol). A zero
     line is drawn; ``band`` shades ``[-band, band]`` (e.g. the paper's rounding to two decimals).
-    NaN values leave their bar out. Returns the bar containers, one per series."""
+    ``values`` (a format such as ``"{:+.3f}"``) writes each bar's value at its end, so a bar too
+    short to see at the axis' scale still reads. NaN values leave their bar out. Returns the bar
+    containers, one per series."""
     styles = styles or {}
     n = len(series)
     if n == 0:
         raise ValueError("bars needs at least one series")
-    for label, values in series.items():
-        if len(values) != len(categories):
-            raise ValueError(f"series {label!r} has {len(values)} values for {len(categories)} categories")
+    for label, vals in series.items():
+        if len(vals) != len(categories):
+            raise ValueError(f"series {label!r} has {len(vals)} values for {len(categories)} categories")
     y = np.arange(len(categories), dtype=float)
     height = 0.8 / n
     out = []
-    for k, (label, values) in enumerate(series.items()):
+    for k, (label, vals) in enumerate(series.items()):
         offset = (k - (n - 1) / 2) * height
-        out.append(ax.barh(y + offset, np.asarray(values, dtype=float), height=height, label=label,
+        out.append(ax.barh(y + offset, np.asarray(vals, dtype=float), height=height, label=label,
                            **dict(styles.get(label, {}))))
+        if values:
+            for yy, v in zip(y + offset, np.asarray(vals, dtype=float)):
+                if np.isfinite(v):
+                    ax.annotate(values.format(v), (v, yy), xytext=(3 if v >= 0 else -3, 0),
+                                textcoords="offset points", ha="left" if v >= 0 else "right",
+                                va="center", fontsize=7)
     if band:
         ax.axvspan(-band, band, color="0.85", zorder=0, lw=0)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(y, list(categories))
     ax.set_ylim(len(categories) - 0.5, -0.5)  # the first category on top
+    if values:
+        ax.margins(x=0.18)  # room for the value written beyond the longest bar
     ax.grid(axis="y", visible=False)
     if xlabel:
         ax.set_xlabel(xlabel)

@@ -1,14 +1,15 @@
-"""Notebook cell output that reads well in Jupyter and in the built book: small HTML tables, and
-sentences wrapped to the width of a book page."""
+"""Notebook cell output that reads well in Jupyter and in the built book: small captioned HTML
+tables, sentences wrapped to the width of a book page, and the wall time of a chapter's cells."""
 from __future__ import annotations
 
 import html
 import textwrap
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = ["PAGE_WIDTH", "PAPER_PATCHES", "table_html", "show_table", "say", "power10", "signed", "span",
-           "duration", "schedule_share"]
+           "duration", "schedule_share", "seconds_text", "Stopwatch", "timing_note"]
 
 PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
 
@@ -26,19 +27,24 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
-def table_html(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
-    """An HTML table with one header row; every cell is converted with ``str`` and escaped."""
+def table_html(header: Sequence[Any], rows: Iterable[Sequence[Any]], caption: str = "") -> str:
+    """An HTML table with one header row and, if given, a ``<caption>`` (the book numbers its
+    tables in the text: ``"Table 4.1. ..."``); every cell is converted with ``str`` and escaped.
+    The table sits in a ``<div class="vdsr-table">`` that scrolls sideways when the page is
+    narrower than the table (a phone), so no column is cut off."""
     cell = lambda tag, c: f"<{tag}>{html.escape(str(c))}</{tag}>"  # noqa: E731
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     head = "".join(cell("th", c) for c in header)
     body = "".join("<tr>" + "".join(cell("td", c) for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div class="vdsr-table" style="overflow-x: auto; max-width: 100%">'
+            f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
-def show_table(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+def show_table(header: Sequence[Any], rows: Iterable[Sequence[Any]], caption: str = "") -> None:
     """Display :func:`table_html` as the output of a notebook cell."""
     from IPython.display import HTML, display
 
-    display(HTML(table_html(header, rows)))
+    display(HTML(table_html(header, rows, caption)))
 
 
 def say(text: str, width: int = PAGE_WIDTH, indent: str = "", hang: str | None = None) -> None:
@@ -80,3 +86,45 @@ def span(values: Iterable[float], digits: int = 2) -> str:
     if hi == zero or hi[0] == "-":
         return f"by down to {lo} dB"
     return f"by {lo} to {hi} dB"
+
+
+def seconds_text(seconds: float) -> str:
+    """A wall time for prose, to the precision that matters: ``"42 s"``, ``"3 min 20 s"``, ``"1 h 05 min"``."""
+    s = round(seconds)
+    if s < 90:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s" if s < 600 else f"{round(s / 60)} min"
+    return f"{s // 3600} h {round(s % 3600 / 60):02d} min"
+
+
+class Stopwatch:
+    """Wall time since it was made: a chapter starts one in its first cell and reads it in its last.
+    It keeps the process's CPU time too (all threads), which a busy machine does not inflate."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
+
+    def seconds(self) -> float:
+        """Seconds since the stopwatch was made."""
+        return time.perf_counter() - self.start
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds this process has used since the stopwatch was made (summed over threads)."""
+        return time.process_time() - self.cpu_start
+
+    def __str__(self) -> str:
+        return seconds_text(self.seconds())
+
+
+def timing_note(watch: Stopwatch, budget: str, hardware: str, full: str | None = None) -> str:
+    """The sentence that opens a chapter, for whoever runs it in class: how long its cells took
+    (``watch``) at ``budget`` on ``hardware``, the machine that built the page, and what its
+    shipped reference runs took to train (``full``, e.g. from
+    :func:`vdsr_lib.experiments.reference_cost`; None for a chapter that loads none)."""
+    text = (f"When this page was built, its cells ran in {watch} ({seconds_text(watch.cpu_seconds())} "
+            f"of CPU time) at the {budget} budget on {hardware}.")
+    if full:
+        text += f" Its shipped reference runs are loaded, not trained here: {full}."
+    return text
