@@ -118,7 +118,7 @@ def test_the_shipped_scorecard_has_five_claims_each_with_its_rule():
     for c in rows:
         assert c.verdict in ("holds", "partly", "not reproduced")
         assert c.paper and c.ours and c.detail and c.budget and c.hardware and c.recipe
-        assert c.chapter[:2].isdigit() and c.rule.startswith("holds if")
+        assert c.chapter[:2].isdigit() and c.rule.startswith("holds: ") and "; partly: " in c.rule
         assert c.ours[0].isdigit() or c.ours[0] in "+-" or c.ours.startswith("Set5 ")  # the number first
         assert ("partial" in c.budget) == ("stopped" in c.budget)
 
