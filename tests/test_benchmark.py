@@ -143,3 +143,18 @@ def test_format_table_missing_cells_and_string_keys():
     text = format_table(table)
     assert "30.00 / 0.9000" in text and "27.50 / 0.8000" in text
     assert text.splitlines()[1].rstrip().endswith("-")  # A has no x3
+
+
+def test_later_methods_agree_with_the_paper_where_they_overlap_and_cite_real_entries():
+    from pathlib import Path
+
+    from vdsr_lib.benchmark import LATER_SET5_X2
+    bib = (Path(__file__).parents[1] / "references.bib").read_text()
+    rows = {m: db for m, _, _, db, _, _ in LATER_SET5_X2}
+    assert rows["VDSR"] == PAPER_TABLE3["VDSR"]["Set5"][2][0]
+    assert rows["SRCNN"] == PAPER_TABLE3["SRCNN"]["Set5"][2][0]
+    years = [y for _, y, _, _, _, _ in LATER_SET5_X2]
+    assert years == sorted(years)
+    for _, _, key, db, _, _ in LATER_SET5_X2:
+        assert "{" + key + "," in bib, key
+        assert 36 < db < 39

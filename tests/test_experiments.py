@@ -234,6 +234,23 @@ def test_cli_offers_every_budget():
         build_parser().parse_args(["reproduce", "main", "--budget", "huge"])
 
 
+def test_same_run_names_config_differences_and_compares_histories():
+    import copy
+
+    from vdsr_lib.experiments import load_results, same_run
+    a = {"config": {"depth": 20, "seed": 0, "device": "cuda"},
+         "epochs": [{"step": 125, "loss": 0.1, "val_psnr": {"2": 36.0}}], "steps": [{"step": 0, "loss": 1.0}]}
+    b = copy.deepcopy(a)
+    b["config"]["device"] = "cpu"
+    assert same_run(a, b) == ({}, True)
+    b["config"]["seed"] = 1
+    b["epochs"][0]["val_psnr"]["2"] = 36.1
+    assert same_run(a, b) == ({"seed": (0, 1)}, False)
+    depth = load_results("depth")
+    if depth:  # a shipped run is the same run as itself
+        assert same_run(depth["runs"]["depth20"], depth["runs"]["depth20"]) == ({}, True)
+
+
 def test_quarter_budget_is_the_clipping_ablation_of_issue_26():
     runs = experiment_runs("clipping", "quarter")
     rules = {(c.optimizer, c.clip, c.theta if c.clip != "none" else None) for c in runs.values()}

@@ -43,3 +43,23 @@ def test_show_image_hides_axes_and_adds_a_labelled_colorbar():
     assert fig.axes[-1].get_ylabel() == "weight"  # the colour-bar
     plots.show_image(b, np.zeros((4, 4, 3)))
     assert len(fig.axes) == 3
+
+
+def test_architecture_draws_one_block_per_layer_and_the_skip_inside_the_figure():
+    fig, ax = plots.panels(1, height=2.6)
+    parts = plots.architecture(ax, depth=20)
+    assert len(parts["layers"]) == 20
+    colours = [p.get_facecolor() for p in parts["layers"]]
+    assert len(set(colours[:-1])) == 1 and colours[-1] != colours[0]  # the last layer differs
+    words = " ".join(t.get_text() for t in parts["texts"])
+    assert "ILR" in words and "residual" in words and "+" in words and "19 x" in words
+    fig.canvas.draw()
+    box = fig.bbox
+    for t in parts["texts"]:  # no label is cut off by the figure's edge
+        e = t.get_window_extent()
+        assert box.x0 <= e.x0 and e.x1 <= box.x1 and box.y0 <= e.y0 and e.y1 <= box.y1, t.get_text()
+    (x0, y0), (x1, y1) = parts["skip"]._posA_posB
+    assert x0 < parts["layers"][0].get_x() and x1 > parts["layers"][-1].get_x()  # it bypasses them
+    assert len(plots.architecture(plots.panels(1)[1], depth=5)["layers"]) == 5
+    with pytest.raises(ValueError, match="at least 2"):
+        plots.architecture(ax, depth=1)

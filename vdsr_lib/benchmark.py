@@ -25,7 +25,7 @@ from .imresize import imresize
 from .inference import predict_y
 from .metrics import quantize, score_y
 
-__all__ = ["PAPER_TABLE2", "PAPER_TABLE3", "Result", "evaluate", "evaluate_pairs", "format_table"]
+__all__ = ["PAPER_TABLE2", "PAPER_TABLE3", "LATER_SET5_X2", "Result", "evaluate", "evaluate_pairs", "format_table"]
 
 # The paper's Table 3 (PSNR/SSIM), for comparison in the book; None where the paper gives none.
 PAPER_TABLE3: dict[str, dict[str, dict[int, tuple[float, float | None] | None]]] = {
@@ -49,6 +49,22 @@ PAPER_TABLE2: dict[str, dict[int, float]] = {
     "x2": {2: 37.10}, "x3": {2: 30.05, 3: 32.89}, "x4": {2: 28.13, 4: 30.84},
     "x234": {2: 37.06, 3: 33.27, 4: 30.95},
 }
+
+# Set5 x2 PSNR (dB, Y channel) as each method's own paper reports it, to place VDSR's 37.53 among
+# what came before and after: (method, year, bibliography key, dB, training images, the idea in brief).
+LATER_SET5_X2: list[tuple[str, int, str, float, str, str]] = [
+    ("SRCNN", 2014, "dong2014srcnn", 36.66, "91 images", "three convolutions on the ILR"),
+    ("FSRCNN", 2016, "dong2016fsrcnn", 37.00, "91 + 100 images", "works on the LR image, upsamples last"),
+    ("VDSR", 2016, "kim2016vdsr", 37.53, "291 images", "20 layers, residual, high lr"),
+    ("DRCN", 2016, "kim2016drcn", 37.63, "91 images", "one layer applied recursively"),
+    ("LapSRN", 2017, "lai2017lapsrn", 37.52, "291 images", "upsamples x2 at a time (a pyramid)"),
+    ("DRRN", 2017, "tai2017drrn", 37.74, "291 images", "recursive residual blocks, shared weights"),
+    ("MemNet", 2017, "tai2017memnet", 37.78, "291 images", "memory blocks with gated connections"),
+    ("EDSR", 2017, "lim2017edsr", 38.11, "DIV2K (800 images)", "wide residual blocks, no batch norm"),
+    ("RCAN", 2018, "zhang2018rcan", 38.27, "DIV2K (800 images)", "very deep, channel attention"),
+    ("SwinIR", 2021, "liang2021swinir", 38.35, "DIV2K (800 images)", "a transformer (shifted windows)"),
+    ("SwinIR", 2021, "liang2021swinir", 38.42, "DF2K (3,450 images)", "the same, more training data"),
+]
 
 Model = nn.Module | Callable[[np.ndarray], np.ndarray] | str
 

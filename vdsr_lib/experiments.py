@@ -25,7 +25,7 @@ from .train import TrainConfig, config_diff, train
 
 __all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "ONLY_FOR", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment",
            "stored_histories", "summarize", "load_results", "describe_reference", "stopped_early", "trained_iters",
-           "validation_trace", "final_psnr", "patch_psnr", "reference_cost"]
+           "validation_trace", "final_psnr", "patch_psnr", "reference_cost", "same_run"]
 
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "quarter", "long", "full", "extended")
@@ -372,6 +372,18 @@ def stopped_early(results: dict[str, Any]) -> dict[str, tuple[int, int]]:
     diverged: the time ran out), as ``{run: (epochs done, epochs planned)}``; empty for a complete one."""
     return {run: (len(h["epochs"]), h["config"]["epochs"]) for run, h in results["runs"].items()
             if h.get("finished") is False and not h.get("diverged")}
+
+
+def same_run(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, tuple[Any, Any]], bool]:
+    """Whether two shipped run histories (e.g. from two experiments) are the same training: the
+    configuration keys in which they differ, ``{key: (a's, b's)}`` (``device`` not compared), and
+    whether their validations and stored losses agree at every epoch and stored step."""
+    keys = (set(a["config"]) | set(b["config"])) - {"device"}
+    diff = {k: (a["config"].get(k), b["config"].get(k)) for k in sorted(keys)
+            if a["config"].get(k) != b["config"].get(k)}
+    strip = lambda h: [(e["step"], e.get("loss"), e.get("val_psnr")) for e in h["epochs"]]  # noqa: E731
+    steps = lambda h: [(s["step"], s.get("loss")) for s in h.get("steps", [])]  # noqa: E731
+    return diff, strip(a) == strip(b) and steps(a) == steps(b)
 
 
 def load_results(name: str) -> dict[str, Any] | None:

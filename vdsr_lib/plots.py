@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["COLUMN_INCHES", "DPI", "book_style", "panels", "legend_below", "curves", "paper_points",
-           "validation_curve", "lr_drops", "heatmap", "mosaic", "show_image"]
+           "validation_curve", "lr_drops", "heatmap", "mosaic", "show_image", "architecture"]
 
 COLUMN_INCHES = 6.8  # figure width that fits the book's text column at DPI (680 px)
 DPI = 100
@@ -227,3 +227,56 @@ def bars(ax, categories: Sequence[str], series: Mapping[str, Sequence[float]], x
     if xlabel:
         ax.set_xlabel(xlabel)
     return out
+
+
+def architecture(ax, depth: int = 20, width: int = 64) -> dict[str, Any]:
+    """Draw VDSR as a block diagram on ``ax``: the ILR input, ``depth`` weight layers (3x3
+    convolutions, ``width`` filters and a ReLU, the last one a single filter without ReLU), the
+    predicted residual, and the skip connection that adds the ILR back. Returns the drawn parts
+    (``layers``: one rectangle per weight layer, ``skip``: the skip arrow, ``texts``)."""
+    from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
+
+    if depth < 2:
+        raise ValueError(f"a VDSR has at least 2 weight layers (first and last), got depth={depth}")
+    ax.set(xlim=(0, 10), ylim=(0, 4), aspect="auto")
+    ax.axis("off")
+    texts, mid = [], 1.7
+
+    def box(x0, x1, label, color):
+        ax.add_patch(Rectangle((x0, mid - 0.6), x1 - x0, 1.2, fc=color, ec="k", lw=0.8))
+        texts.append(ax.text((x0 + x1) / 2, mid, label, ha="center", va="center", fontsize=9))
+
+    def arrow(x0, x1, y0=mid, y1=mid, **kw):
+        a = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10, lw=1, **kw)
+        ax.add_patch(a)
+        return a
+
+    box(0.05, 1.25, "ILR\n(bicubic-\nupscaled)", "0.9")
+    left, right = 1.6, 6.5
+    step = (right - left) / depth
+    layers = []
+    for i in range(depth):
+        last = i == depth - 1
+        r = Rectangle((left + i * step + 0.02, mid - (0.25 if last else 0.8)), step - 0.04,
+                      0.5 if last else 1.6, fc="tab:orange" if last else "tab:blue", ec="none")
+        ax.add_patch(r)
+        layers.append(r)
+    arrow(1.25, left)
+    texts.append(ax.text((left + right) / 2, mid - 1.05,
+                         f"{depth} weight layers: {depth - 1} x (conv 3x3, {width} filters, ReLU)\n"
+                         "+ 1 x (conv 3x3, 1 filter), zero padding: same size throughout",
+                         ha="center", va="top", fontsize=8.5))
+    arrow(right, 6.9)
+    box(6.9, 8.05, "residual\n(HR - ILR,\npredicted)", "#fde0c5")
+    ax.add_patch(Circle((8.55, mid), 0.28, fc="white", ec="k", lw=1))
+    texts.append(ax.text(8.55, mid, "+", ha="center", va="center", fontsize=13))
+    arrow(8.05, 8.27)
+    arrow(8.83, 9.25)
+    texts.append(ax.text(9.62, mid, "HR\nestimate", ha="center", va="center", fontsize=9))
+    skip = arrow(0.65, 8.55, mid + 0.6, mid + 0.28, connectionstyle="angle,angleA=0,angleB=90,rad=0",
+                 color="tab:green")
+    ax.plot([0.65, 0.65], [mid + 0.6, mid + 1.6], color="tab:green", lw=1)
+    skip.set_positions((0.65, mid + 1.6), (8.55, mid + 0.28))
+    texts.append(ax.text(4.6, mid + 1.72, "skip connection: the ILR itself is added to the residual",
+                         ha="center", va="bottom", fontsize=8.5, color="tab:green"))
+    return {"layers": layers, "skip": skip, "texts": texts}
