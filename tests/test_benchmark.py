@@ -67,11 +67,19 @@ def test_b100_bicubic_row(protocol):
 @pytest.mark.slow
 @PROTOCOLS
 def test_urban100_bicubic_row(protocol):
-    need_data("Urban100", "Urban100-half")
+    need_data("Urban100")
     _check_against_paper(evaluate("bicubic", ["Urban100"], [4], protocol=protocol), "Urban100", tol=PSNR_TOL[protocol])
+
+
+# Measured on the 2-core machine at a load of 23: 217 s (paper), 152 s (selfexsr); the paper's protocol,
+# the one the book compares with the paper, runs in CI, the other only with VDSR_SLOW=1.
+@pytest.mark.parametrize("protocol", ["paper", pytest.param("selfexsr", marks=pytest.mark.slow)])
+def test_urban100_half_bicubic_x2(protocol):
     # the paper's Urban100 x2 column: half-size HR with the LR of the full-size image at x4
-    _check_against_paper(evaluate("bicubic", ["Urban100-half"], [2, 3, 4], protocol=protocol), "Urban100-half",
-                         "Urban100", tol=0.03)
+    need_data("Urban100", "Urban100-half")
+    table = evaluate("bicubic", ["Urban100-half"], [2, 3, 4], protocol=protocol)
+    assert set(table["Urban100-half"]) == {2}  # the set exists for that column only
+    _check_against_paper(table, "Urban100-half", "Urban100", tol=0.03)
 
 
 def test_paper_table_shape():

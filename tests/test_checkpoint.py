@@ -130,6 +130,24 @@ def test_truncated_safetensors(model, tmp_path):
 
 
 def test_provenance_helpers():
-    assert "thread" in hardware_string("cpu")
-    commit = git_commit()
-    assert isinstance(commit, str) and commit
+    """hardware_string names this CPU and PyTorch's thread count; git_commit is the checkout's HEAD."""
+    import re
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    text = hardware_string("cpu")
+    n = torch.get_num_threads()
+    assert text.endswith(f", {n} thread{'' if n == 1 else 's'}")
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M)
+        if names:
+            assert text.startswith(names[0].strip())
+    root = Path(__file__).resolve().parents[1]
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True) \
+        if shutil.which("git") else None
+    if head is not None and head.returncode == 0:
+        assert git_commit() == head.stdout.strip()
+    else:  # not a git checkout (an sdist, a copy): says so instead of failing
+        assert git_commit() == "unknown"

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import need_data
 from vdsr_lib import datasets
 from vdsr_lib.datasets import data_root, download, load_dataset, load_image, pixel_sha256, registry
 
@@ -407,3 +408,35 @@ def test_registry_matches_data_folder(data_dir):
             assert sums.get(rel) == sha, rel
     for rel in (r for r in reg if r.startswith("Set5/")):
         assert pixel_sha256(root / rel) == reg[rel][2], rel
+
+
+def test_291_with_a_limit_reads_only_the_images_it_keeps(data_dir, monkeypatch):
+    """load_dataset("291", limit=N) is the first N of T91 + BSD200, reading N images, not 291 (a tiny
+    training run spent 2.2 s of its start-up reading them all)."""
+    need_data("T91", "BSD200")
+    reads = []
+    real = datasets.load_image
+    monkeypatch.setattr(datasets, "load_image", lambda p: reads.append(p) or real(p))
+    whole_names = [p.stem for p in sorted((data_dir / "T91").iterdir())] + \
+        [p.stem for p in sorted((data_dir / "BSD200").iterdir())]
+    for n in (3, 93):
+        reads.clear()
+        ds = load_dataset("291", limit=n)
+        assert ds.names == whole_names[:n] and len(ds.images) == len(ds.paths) == n
+        assert len(reads) == n
+
+
+def test_load_image_turns_bombs_and_memory_errors_into_one_message(tmp_path, monkeypatch):
+    path = tmp_path / "a.png"
+    Image.new("RGB", (80, 80)).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ValueError, match=r"a\.png is larger than Pillow's safety limit"):
+        load_image(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+
+    def no_memory(*_a, **_k):
+        raise MemoryError
+
+    monkeypatch.setattr(Image.Image, "load", no_memory)
+    with pytest.raises(ValueError, match=r"a\.png is too large to decode"):
+        load_image(path)

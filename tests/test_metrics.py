@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from skimage.metrics import structural_similarity
 
-from vdsr_lib.metrics import psnr, shave, ssim
+from vdsr_lib.metrics import psnr, score_y, shave, ssim
 
 
 def test_psnr_one_level_everywhere():
@@ -86,15 +86,48 @@ def test_ssim_constant_offset_by_hand(level, offset):
     assert ssim(b, a, crop_border=3) == pytest.approx(expected, abs=1e-12)
 
 
-def test_ssim_matches_scikit_image_gaussian_protocol():
+def _ssim_m(a: np.ndarray, b: np.ndarray) -> float:
+    """Wang et al.'s ssim.m written out in NumPy, independently of scikit-image: an 11 x 11 Gaussian
+    window (sigma 1.5, normalised), filter2(..., 'valid') statistics, mean of the SSIM map."""
+    g = np.exp(-(np.arange(11) - 5.0) ** 2 / (2 * 1.5**2))
+    w = np.outer(g, g) / np.outer(g, g).sum()
+    win = lambda x: np.lib.stride_tricks.sliding_window_view(x, (11, 11))  # noqa: E731
+    filt = lambda x: np.einsum("ijkl,kl->ij", win(x), w)  # noqa: E731
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mu_a, mu_b = filt(a), filt(b)
+    var_a, var_b, cov = filt(a * a) - mu_a**2, filt(b * b) - mu_b**2, filt(a * b) - mu_a * mu_b
+    ssim_map = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    return float(ssim_map.mean())
+
+
+def test_ssim_matches_ssim_m_written_out():
     rng = np.random.default_rng(3)
     a = rng.random((40, 50)) * 255
     b = np.clip(a + rng.normal(0, 12, a.shape), 0, 255)
-    ref = structural_similarity(a[2:-2, 2:-2], b[2:-2, 2:-2], gaussian_weights=True, sigma=1.5,
-                                use_sample_covariance=False, data_range=255.0)
-    assert ssim(a, b, crop_border=2) == pytest.approx(ref, abs=1e-12)
+    assert ssim(a, b, crop_border=2) == pytest.approx(_ssim_m(a[2:-2, 2:-2], b[2:-2, 2:-2]), abs=1e-9)
+    assert ssim(a, b) == pytest.approx(_ssim_m(a, b), abs=1e-9)
+    smooth = np.add.outer(np.arange(40.0), np.arange(50.0)) * 2  # a ramp: structure the window sees
+    assert ssim(smooth + 5, smooth) == pytest.approx(_ssim_m(smooth + 5, smooth), abs=1e-9)
     assert 0 < ssim(a, b) < 1
     assert ssim(a, b) == pytest.approx(ssim(b, a), abs=1e-12)  # symmetric
+    # and scikit-image's own call agrees (the window truncation that makes it ssim.m's 11 x 11)
+    ref = structural_similarity(a, b, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+                                data_range=255.0)
+    assert ssim(a, b) == pytest.approx(ref, abs=1e-12)
+
+
+def test_score_y_is_the_benchmark_rule():
+    rng = np.random.default_rng(5)
+    target = np.round(rng.random((30, 34)) * 255) / 255  # an 8-bit luminance in [0, 1]
+    pred = np.clip(target + rng.normal(0, 0.02, target.shape), -0.1, 1.1)  # float, out of range at places
+    by_hand = np.clip(np.floor(pred * 255 + 0.5), 0, 255)[3:-3, 3:-3] - np.round(target * 255)[3:-3, 3:-3]
+    assert score_y(pred, target, 3) == pytest.approx(10 * math.log10(255**2 / np.mean(by_hand**2)), abs=1e-10)
+    assert score_y(pred, target.astype(np.float32), 3) == score_y(pred, target, 3)  # a float32 target: same
+    assert score_y(pred, target, 0) != score_y(pred, target, 3)
+    rounded = np.clip(np.floor(pred * 255 + 0.5), 0, 255)
+    assert score_y(pred, target, 2, "ssim") == pytest.approx(ssim(rounded, np.round(target * 255), 2), abs=1e-12)
+    with pytest.raises(ValueError, match="unknown metric"):
+        score_y(pred, target, 0, "mse")
 
 
 def test_ssim_rejects_colour():

@@ -230,11 +230,22 @@ def test_collapse_is_flagged(capsys):
     ({"schedule": "linear"}, "schedule must be"),
     ({"scales": (5,)}, "subset of 2, 3, 4"),
     ({"scales": ()}, "subset of 2, 3, 4"),
-    ({"epochs": 0}, "must be positive"),
-    ({"iters_per_epoch": 0}, "must be positive"),
-    ({"batch": 0}, "must be positive"),
-    ({"lr": 0.0}, "must be positive"),
-    ({"lr": -0.1}, "must be positive"),
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"iters_per_epoch": 0}, "iters_per_epoch must be a positive integer"),
+    ({"batch": 0}, "batch must be a positive integer"),
+    ({"val_every": 0}, "val_every must be a positive integer"),  # was a ZeroDivisionError after epoch 1
+    ({"patch": -3}, "patch must be a positive integer"),
+    ({"lr_step": 0}, "lr_step must be a positive integer"),
+    ({"depth": 1}, "depth must be at least 2"),
+    ({"max_images": 0}, "max_images must be a positive integer or None"),
+    ({"lr": 0.0}, "lr must be a positive number"),
+    ({"lr": -0.1}, "lr must be a positive number"),
+    ({"lr": float("nan")}, "lr must be a positive number"),
+    ({"theta": 0.0}, "theta must be a positive number"),
+    ({"lr_gamma": -1.0}, "lr_gamma must be a positive number"),
+    ({"momentum": -0.5}, "momentum must be zero or a positive number"),
+    ({"task": "deblur"}, "task must be sr, denoise or jpeg"),
+    ({"task": "denoise", "scales": (0, 25)}, "levels\\) must be positive"),
 ])
 def test_bad_config_values(kwargs, match):
     with pytest.raises(ValueError, match=match):

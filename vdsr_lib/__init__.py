@@ -13,7 +13,7 @@ from .datasets import data_root, load_dataset, load_image
 from .degrade import Pair, make_pair, quantize
 from .imresize import imresize, modcrop
 from .inference import default_device, predict_y, upscale
-from .metrics import psnr, shave, ssim
+from .metrics import psnr, score_y, shave, ssim
 from .model import VDSR, count_parameters, receptive_field
 from .official import load_official
 from .pretrained import load_pretrained, pretrained_path
@@ -24,4 +24,4 @@ __all__ = ["PAPER_TABLE3", "Pair", "TrainConfig", "VDSR", "budget_name", "clip_g
            "data_root", "default_device", "describe_budget", "evaluate", "format_table", "imresize",
            "load_dataset", "load_image", "load_model", "load_official", "load_pretrained", "make_pair", "modcrop", "pick",
            "predict_y", "pretrained_path", "psnr", "quantize", "read_meta", "receptive_field", "rgb2y",
-           "rgb2ycbcr", "save_model", "shave", "ssim", "train", "upscale", "ycbcr2rgb"]
+           "rgb2ycbcr", "save_model", "score_y", "shave", "ssim", "train", "upscale", "ycbcr2rgb"]

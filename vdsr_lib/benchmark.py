@@ -2,9 +2,9 @@
 
 Protocol: HR cropped to a multiple of the scale; LR by MATLAB bicubic, of the 8-bit HR luminance
 in floating point (``protocol="paper"``, the authors' test code, the default) or of the 8-bit RGB
-image (``"selfexsr"``, the SelfExSR benchmark's LR images), see :mod:`vdsr_lib.degrade`; the
-prediction (bicubic or network) is rounded to 8 bits; PSNR and SSIM on the luminance Y with
-``scale`` pixels shaved on every side. ``Urban100-half`` is the half-size set the paper's Urban100
+image (``"selfexsr"``, the SelfExSR benchmark's LR images), see :mod:`vdsr_lib.degrade`; then the
+book's scoring rule, :func:`vdsr_lib.metrics.score_y`: the prediction (bicubic or network) is
+rounded to 8 bits; PSNR and SSIM on the luminance Y with ``scale`` pixels shaved on every side. ``Urban100-half`` is the half-size set the paper's Urban100
 x2 column used: its LR images are those of the full-size Urban100 at x4, under either protocol (the
 x4 LR of the full-size RGB image, or of its 8-bit luminance); that reproduces the paper's bicubic
 26.66 dB (26.65 / 26.66), where shrinking the half-size HR by 2 gives 26.55 / 26.56 dB.
@@ -20,10 +20,10 @@ from torch import nn
 
 from .datasets import Dataset, load_dataset
 from .color import rgb2y
-from .degrade import PROTOCOLS, Pair, make_pair, quantize
+from .degrade import PROTOCOLS, Pair, make_pair
 from .imresize import imresize
 from .inference import predict_y
-from .metrics import psnr, ssim
+from .metrics import quantize, score_y
 
 __all__ = ["PAPER_TABLE2", "PAPER_TABLE3", "Result", "evaluate", "evaluate_pairs", "format_table"]
 
@@ -88,26 +88,28 @@ def evaluate_pairs(model: Model, pairs: Sequence[Pair], scale: int, names: Seque
         else:
             y = model(p.ilr_y)
         seconds = time.perf_counter() - t
-        pred, hr = quantize(y) * 255.0, np.round(p.hr_y.astype(np.float64) * 255.0)  # 8-bit levels
-        results.append(Result(names[i] if names else str(i), psnr(pred, hr, scale), ssim(pred, hr, scale), seconds))
+        results.append(Result(names[i] if names else str(i), score_y(y, p.hr_y, scale),
+                              score_y(y, p.hr_y, scale, "ssim"), seconds))
     return results
 
 
 def evaluate(model: Model = "bicubic", datasets: Sequence[str] = ("Set5", "Set14", "B100", "Urban100"),
              scales: Sequence[int] = (2, 3, 4), root: str | None = None, per_image: bool = False,
              limit: int | None = None, progress: Callable[[str], None] | None = None,
-             protocol: str = "paper") -> dict:
+             protocol: str = "paper", stand_ins: bool = True) -> dict:
     """``{dataset: {scale: {"psnr", "ssim", "seconds", "protocol"[, "images"]}}}`` (means over the
     images), with the LR images made under ``protocol`` (``"paper"`` or ``"selfexsr"``).
 
     ``Urban100-half`` is evaluated at x2 only (the set exists only for that column). With
-    ``per_image`` each cell also lists every image's scores.
+    ``per_image`` each cell also lists every image's scores. A missing data set is downloaded; if that
+    fails, ``stand_ins`` lets scikit-image's photos stand in (their row is named so), else it is an
+    error that says where the data was looked for.
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {protocol!r}; choose one of {', '.join(PROTOCOLS)}")
     table: dict = {}
     for name in datasets:
-        ds = load_dataset(name, root=root, limit=limit)
+        ds = load_dataset(name, root=root, limit=limit, fallback=stand_ins)
         key = ds.name
         for s in scales:
             if name == "Urban100-half" and s != 2:

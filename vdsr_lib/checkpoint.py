@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from .atomic import atomic_path, write_atomic
 from .model import VDSR
 
 __all__ = ["save_model", "load_model", "read_meta", "hardware_string", "git_commit"]
@@ -33,18 +34,20 @@ def _paths(path: str | os.PathLike) -> tuple[Path, Path]:
 
 def save_model(path: str | os.PathLike, model: VDSR, meta: dict[str, Any] | None = None,
                half: bool = False) -> Path:
-    """Write ``path`` (.safetensors) and its .json; ``half`` stores fp16 weights (half the size)."""
+    """Write ``path`` (.safetensors) and its .json, each atomically (the weights first, so a JSON always
+    describes the weights beside it); ``half`` stores fp16 weights (half the size)."""
     weights, meta_path = _paths(path)
     weights.parent.mkdir(parents=True, exist_ok=True)
     dtype = torch.float16 if half else torch.float32
     state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(weights))
+    with atomic_path(weights) as tmp:
+        save_file(state, str(tmp))
     info = dict(meta or {})
     info["model"] = {"depth": model.depth, "width": model.width, "residual": model.residual,
                      "in_channels": model.in_channels}
     info.setdefault("scales", sorted(getattr(model, "scales", []) or []))
     info["dtype"] = "float16" if half else "float32"
-    meta_path.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    write_atomic(meta_path, json.dumps(info, indent=2, sort_keys=True) + "\n")
     return weights
 
 
@@ -54,7 +57,15 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     if not meta_path.is_file():
         raise FileNotFoundError(f"no metadata file {meta_path} beside the weights; a model is saved "
                                 f"as NAME.safetensors + NAME.json by vdsr_lib.save_model")
-    return json.loads(meta_path.read_text())
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(f"{meta_path} is not readable JSON ({err}); it is the metadata of the model beside "
+                         f"it: restore it, or train or ship the model again") from err
+    if not isinstance(meta, dict):
+        raise ValueError(f"{meta_path} is not a model's metadata (a JSON object); restore it, or train or "
+                         f"ship the model again")
+    return meta
 
 
 def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> VDSR:

@@ -59,7 +59,9 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as uint8: H x W x 3 (RGB) or H x W (gray).
 
     Palette and alpha images are converted to RGB (transparency composited over white), 16-bit
-    images are scaled to 8 bits. Unreadable or truncated files raise ``ValueError`` with the path.
+    images are scaled to 8 bits. Unreadable or truncated files, images over Pillow's size limit
+    (``PIL.Image.MAX_IMAGE_PIXELS``, a guard against decompression bombs) and images too large for
+    the memory raise ``ValueError`` with the path.
     """
     path = Path(path)
     if not path.is_file():
@@ -68,6 +70,12 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
         with Image.open(path) as im:
             im.load()
             return pil_to_array(im)
+    except Image.DecompressionBombError as err:
+        raise ValueError(f"{path} is larger than Pillow's safety limit for images ({err}); if you trust the "
+                         f"file, raise PIL.Image.MAX_IMAGE_PIXELS, or shrink the image first") from err
+    except MemoryError as err:
+        raise ValueError(f"{path} is too large to decode in the memory available; shrink or crop it "
+                         f"first") from err
     except (UnidentifiedImageError, OSError, SyntaxError) as err:
         raise ValueError(f"cannot read {path} as an image ({err}); is it a complete image file (PNG, JPEG, BMP, TIFF or WebP)?") from err
 
@@ -180,6 +188,15 @@ def download(name: str, root: str | os.PathLike | None = None, progress: bool = 
     return root
 
 
+def _looked_in(root: str | os.PathLike | None, explicit: bool) -> str:
+    """Where :func:`load_dataset` looks for data, for error messages."""
+    if root is not None:
+        return f"{Path(root).expanduser()} (the data folder given)"
+    if explicit:
+        return f"{Path(os.environ['VDSR_DATA']).expanduser()} ($VDSR_DATA)"
+    return f"the download cache {_cache_dir()} ($VDSR_DATA is not set)"
+
+
 def _fallback(name: str, limit: int | None = None) -> Dataset:
     import skimage.data
 
@@ -195,14 +212,19 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, download_miss
 
     If the folder is missing it is downloaded (unless ``download_missing=False`` or
     ``VDSR_DOWNLOAD=0``); if that fails and ``fallback`` is true, scikit-image's photos stand in,
-    with a warning and ``is_fallback=True``. ``limit`` keeps the first ``limit`` images.
+    with a warning, ``is_fallback=True`` and a name that says so; with ``fallback=False`` it is a
+    ``FileNotFoundError`` that says where the data was looked for. ``limit`` keeps the first ``limit`` images.
     """
     if name == "291":
-        parts = [load_dataset(n, root, download_missing, fallback, None) for n in TRAIN_291]
+        parts = []
+        for n in TRAIN_291:  # with a limit, only the images that are kept are read
+            left = None if limit is None else limit - sum(len(p) for p in parts)
+            if left is None or left > 0:
+                parts.append(load_dataset(n, root, download_missing, fallback, left))
         if any(p.is_fallback for p in parts):
             return _fallback("291", limit)
-        ds = Dataset("291", parts[0].names + parts[1].names, parts[0].images + parts[1].images,
-                     source=parts[0].source, paths=parts[0].paths + parts[1].paths)
+        ds = Dataset("291", [n for p in parts for n in p.names], [im for p in parts for im in p.images],
+                     source=parts[0].source, paths=[f for p in parts for f in p.paths])
     else:
         if name not in _FOLDERS:
             raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(_FOLDERS + ('291',))}")
@@ -211,21 +233,25 @@ def load_dataset(name: str, root: str | os.PathLike | None = None, download_miss
         if download_missing is None:
             download_missing = os.environ.get("VDSR_DOWNLOAD", "1") != "0"
         present = base is not None and ((base / name).is_dir() if explicit else _complete(base, name))
+        failed = ""
         if not present and download_missing:
             try:
                 base = download(name, base if explicit else None)
                 present = True
             except Exception as err:  # offline, or a source moved
-                if not fallback:
-                    raise
-                warnings.warn(f"could not download {name} ({type(err).__name__}: {err}); using "
-                              f"scikit-image's photos instead. Set VDSR_DATA to a data folder.")
-                return _fallback(name, limit)
+                failed = f"; downloading it failed ({type(err).__name__}: {err})"
+                if fallback:
+                    warnings.warn(f"could not download {name} ({type(err).__name__}: {err}); using "
+                                  f"scikit-image's photos instead. Set VDSR_DATA to a data folder.")
+                    return _fallback(name, limit)
         if not present:
             if fallback:
                 warnings.warn(f"no {name} folder found (set VDSR_DATA); using scikit-image's photos instead")
                 return _fallback(name, limit)
-            raise FileNotFoundError(f"no {name} folder under {base}; set VDSR_DATA to a data folder")
+            off = "" if download_missing else "; downloads are off (VDSR_DOWNLOAD=0)"
+            raise FileNotFoundError(f"no {name} folder: looked in {_looked_in(root, explicit)}{failed or off}. "
+                                    f"Set VDSR_DATA (or --data) to a folder laid out like shared/data "
+                                    f"(Set5/, Set14/, B100/, Urban100/, T91/, BSD200/)")
         paths = _files(base / name)[:limit]  # read only the images that are kept
         if not paths:
             raise FileNotFoundError(f"{base / name} holds no images ({', '.join(_IMAGE_SUFFIXES)}); "

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .report import duration, schedule_share
 from .train import TrainConfig, config_diff, train
 
 __all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "ONLY_FOR", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment",
@@ -323,14 +324,15 @@ def summarize(history: dict[str, Any], every: int = 10) -> dict[str, Any]:
 
 def run_experiment(name: str, budget: str = "full", out_root: str | Path = "runs",
                    max_minutes: float | None = None, data_root: str | None = None,
-                   progress: bool = True, runs: list[str] | None = None) -> dict[str, dict]:
-    """Train (or resume) every run of an experiment; returns ``{run: history}``."""
+                   progress: bool = True, runs: list[str] | None = None, stand_ins: bool = True) -> dict[str, dict]:
+    """Train (or resume) every run of an experiment; returns ``{run: history}``. ``stand_ins``: as
+    :func:`~vdsr_lib.train.train`'s (the command line refuses them)."""
     out = {}
     for run, cfg in experiment_runs(name, budget).items():
         if runs and run not in runs:
             continue
         out[run] = train(cfg, Path(out_root) / name / budget / run, resume=True, max_minutes=max_minutes,
-                         data_root=data_root, progress=progress)
+                         data_root=data_root, progress=progress, stand_ins=stand_ins)
     return out
 
 
@@ -345,8 +347,14 @@ def stored_histories(name: str, budget: str = "full", out_root: str | Path = "ru
             raise FileNotFoundError(f"{path} does not exist: run {run} of {name} was never trained at budget "
                                     f"{budget!r} in {out_root}; train it with `python -m vdsr_lib reproduce {name} "
                                     f"--budget {budget} --out {out_root}`")
-        history = json.loads(path.read_text())
-        diff = config_diff(history["config"], cfg)
+        try:
+            history = json.loads(path.read_text())
+            stored = history["config"]
+        except (ValueError, UnicodeDecodeError, KeyError, TypeError) as err:
+            raise ValueError(f"{path} is unreadable ({err}); train the run again (`python -m vdsr_lib reproduce "
+                             f"{name} --budget {budget} --out {out_root} --runs {run}` writes it again from its "
+                             f"state.pt)") from err
+        diff = config_diff(stored, cfg)
         if diff:
             raise ValueError(f"{path} was trained with another configuration {diff} than {name}'s run {run} at "
                              f"budget {budget!r}; it cannot be shipped as that run")
@@ -375,8 +383,6 @@ def load_results(name: str) -> dict[str, Any] | None:
 def describe_reference(results: dict[str, Any]) -> str:
     """Where a shipped experiment summary (:func:`load_results`) comes from: budget, network,
     schedule and its share of the paper's, training set, hardware, wall time, and the command."""
-    from .pretrained import duration, schedule_share
-
     runs = results["runs"]
     cfgs = [h["config"] for h in runs.values()]
     depths = sorted({c["depth"] for c in cfgs})

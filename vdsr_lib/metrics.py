@@ -1,5 +1,9 @@
 """PSNR and SSIM on the luminance channel with a shaved border (the benchmark protocol).
 
+:func:`score_y` is the book's one scoring rule, used by the trainer's validation, the benchmark,
+the restoration tasks and the chapters: round the prediction to 8 bits, shave ``border`` pixels
+(the benchmarks shave ``scale``), PSNR or SSIM on Y.
+
 Like BasicSR's metrics, the border and channel are explicit: ``crop_border`` pixels are removed
 on every side (the benchmarks shave ``scale`` pixels), and images are compared on the 0-255 scale.
 SSIM follows Wang et al.'s ``ssim.m`` (11 x 11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03)
@@ -10,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 from skimage.metrics import structural_similarity
 
-__all__ = ["shave", "psnr", "ssim"]
+__all__ = ["shave", "psnr", "ssim", "quantize", "score_y"]
+
+METRICS = ("psnr", "ssim")
 
 
 def shave(image: np.ndarray, crop_border: int) -> np.ndarray:
@@ -46,3 +52,23 @@ def ssim(pred: np.ndarray, target: np.ndarray, crop_border: int = 0, data_range:
     return float(structural_similarity(a, b, gaussian_weights=True, sigma=1.5, win_size=11,
                                        use_sample_covariance=False, data_range=data_range,
                                        K1=0.01, K2=0.03))
+
+
+def quantize(y: np.ndarray) -> np.ndarray:
+    """Round a [0, 1] image to 8-bit levels (still as float in [0, 1]), like saving a PNG."""
+    return np.clip(np.floor(np.asarray(y, dtype=np.float64) * 255.0 + 0.5), 0, 255) / 255.0
+
+
+def score_y(pred_y: np.ndarray, target_y: np.ndarray, border: int = 0, metric: str = "psnr") -> float:
+    """The scoring rule: PSNR (dB) or SSIM of a predicted luminance against the true one.
+
+    ``pred_y`` (H x W, [0, 1], any float: a network's output, a bicubic upscale) is clipped and rounded
+    to 8 bits, as the authors' ``uint8(im_h * 255)`` and saving an image file do; ``target_y`` is the
+    8-bit luminance / 255 (rounded too, so float32 copies score exactly); ``border`` pixels are shaved
+    on every side (the benchmarks shave ``scale``; the restoration tasks none); both are compared on
+    the 0-255 scale.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    pred, target = quantize(pred_y) * 255.0, quantize(target_y) * 255.0
+    return psnr(pred, target, border) if metric == "psnr" else ssim(pred, target, border)

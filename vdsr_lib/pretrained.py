@@ -6,12 +6,19 @@ JSON says how it was trained (recipe, budget, hardware, wall time, commit) and w
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
+from .budget import budget_name
 from .checkpoint import load_model
+from .experiments import ADAM_QUICK_LR, MAIN as MAIN_RECIPE
+from .inference import default_device
 from .model import VDSR
+from .report import PAPER_PATCHES, duration, schedule_share
+from .train import train
 
-__all__ = ["PRETRAINED_DIR", "pretrained_path", "load_pretrained", "available", "load_or_train", "provenance"]
+__all__ = ["PRETRAINED_DIR", "pretrained_path", "load_pretrained", "available", "load_or_train", "provenance",
+           "PAPER_PATCHES", "duration", "schedule_share"]
 
 PRETRAINED_DIR = Path(__file__).with_name("pretrained")
 MAIN = "vdsr20_x234"
@@ -35,20 +42,6 @@ def pretrained_path(name: str = MAIN) -> Path:
 def load_pretrained(name: str = MAIN, device: str = "cpu") -> VDSR:
     """Load a shipped model (default: the main VDSR-20 for x2, x3 and x4)."""
     return load_model(pretrained_path(name), device=device)
-
-
-#: The paper's training: 80 epochs, 9,960 iterations of 64 patches.
-PAPER_PATCHES = 9960 * 64
-
-
-def schedule_share(patches: int) -> str:
-    """``"100.4% of the paper's schedule"``: how many patches a run saw, against the paper's."""
-    return f"{patches / PAPER_PATCHES:.1%} of the paper's schedule"
-
-
-def duration(seconds: float) -> str:
-    """A wall time as the metadata lines print it: "1.1 h" from an hour up, else "25 min"."""
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def provenance(model: VDSR) -> str:
@@ -84,13 +77,6 @@ def load_or_train(budget: str | None = None, out_root: str | Path | None = None,
     --ship`` trains and ships the real model. ``out_root``: where the live run is written
     (default: a new temporary folder, so the model is always trained afresh).
     """
-    from dataclasses import replace
-
-    from .budget import budget_name
-    from .experiments import ADAM_QUICK_LR, MAIN as MAIN_RECIPE
-    from .inference import default_device
-    from .train import train
-
     device = default_device()
     if name in available():
         model = load_pretrained(name, device=str(device))

@@ -4,12 +4,15 @@
 ``vdsr_lib/results/NAME.json`` (every 10th step, all epochs), and the main model is stored as fp16
 safetensors in ``vdsr_lib/pretrained/`` with metadata whose metrics are measured on the stored
 (fp16-rounded) weights, so a test can check them. ``--ship-partial`` ships an experiment whose runs
-were stopped before the end of their schedule, labelled as such (``"partial": true``).
+were stopped before the end of their schedule, labelled as such (``"partial": true``). Every file is
+written atomically, and the shipped model only once its benchmark is measured (on a temporary copy):
+an interruption leaves the previous files whole. Runs trained on stand-in photos are never shipped.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
@@ -18,6 +21,7 @@ from typing import Any
 
 import torch
 
+from .atomic import write_atomic
 from .benchmark import evaluate
 from .checkpoint import git_commit, hardware_string, load_model, read_meta, save_model
 from .experiments import RESULTS_DIR, stopped_early, summarize
@@ -76,10 +80,11 @@ def ship_main_model(run_dir: Path, budget: str, command: str, jobs: int = 1,
     meta = read_meta(run_dir / "model.safetensors")
     meta.update({"budget": budget, "command": command, "commit": git_commit()})
     target = PRETRAINED_DIR / f"{MAIN}.safetensors"
-    save_model(target, model, meta, half=True)
-    for protocol in protocols:  # measure what is shipped: the fp16-rounded weights
-        _store_table(meta, measure_table(target, jobs, protocol), protocol, jobs)
-    save_model(target, load_model(target), meta, half=True)
+    with tempfile.TemporaryDirectory(prefix="vdsr_ship_") as tmp:  # the shipped files change only at the end
+        stored = save_model(Path(tmp) / target.name, model, meta, half=True)
+        for protocol in protocols:  # measure what is shipped: the fp16-rounded weights
+            _store_table(meta, measure_table(stored, jobs, protocol), protocol, jobs)
+        save_model(target, load_model(stored), meta, half=True)
     return target
 
 
@@ -96,6 +101,10 @@ def remeasure_main_model(protocol: str, jobs: int = 1) -> Path:
 def ship(name: str, budget: str, out_root: str | Path, histories: dict[str, dict[str, Any]],
          jobs: int = 1) -> Iterator[str]:
     """Write the shipped artifacts of experiment ``name``; yields one line per file written."""
+    tainted = sorted(run for run, h in histories.items() if h.get("stand_ins"))
+    if tainted:
+        raise ValueError(f"runs {', '.join(tainted)} of {name} were trained or validated on stand-in photos, not "
+                         f"the data sets; train them again with the data (VDSR_DATA) before shipping")
     RESULTS_DIR.mkdir(exist_ok=True)
     command = f"python -m vdsr_lib reproduce {name} --budget {budget} --ship"
     summary = {"experiment": name, "budget": budget, "command": command,
@@ -103,7 +112,7 @@ def ship(name: str, budget: str, out_root: str | Path, histories: dict[str, dict
     if stopped_early(summary):  # shipped with --ship-partial: the command above finishes the schedule
         summary["partial"] = True
     path = RESULTS_DIR / f"{name}.json"
-    path.write_text(json.dumps(summary, separators=(",", ":")) + "\n")
+    write_atomic(path, json.dumps(summary, separators=(",", ":")) + "\n")
     yield f"wrote {path}"
     if name == "main":
         yield f"wrote {ship_main_model(Path(out_root) / name / budget / 'main', budget, command, jobs)}"

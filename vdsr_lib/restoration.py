@@ -3,8 +3,8 @@
 The paper ends: "We believe our approach is readily applicable to other image restoration problems
 such as denoising and compression artifact removal." Here the network's input is not a bicubic
 upscale but a noisy or JPEG-compressed luminance image of the same size, and the target is the
-clean luminance. :func:`make_restoration_pair` returns the same :class:`~vdsr_lib.degrade.Pair` as
-the super-resolution degradation, so the patch sampler, the trainer (``TrainConfig(task="denoise",
+clean luminance. :func:`make_restoration_pair` (in :mod:`vdsr_lib.degrade`, with the super-resolution
+degradation) returns the same :class:`~vdsr_lib.degrade.Pair` as that one, so the patch sampler, the trainer (``TrainConfig(task="denoise",
 scales=(15, 25, 50))``: the "scales" are then degradation levels) and its validation work unchanged.
 
 Conventions (stated once, used everywhere in the book):
@@ -18,9 +18,10 @@ Conventions (stated once, used everywhere in the book):
   (libjpeg, its default 4:2:0 chroma subsampling for colour) and decoded; the input is the Y of
   the decoded image (a float, not rounded). ``Pair.lr`` is the decoded image. ARCNN compressed Y
   alone with MATLAB; compressing RGB, as a camera or a web page does, differs slightly.
-* **scoring**: every image (degraded input, baseline, network) is clipped to [0, 1] and rounded to
-  8 bits before PSNR on Y with no border shaved (``vdsr_lib.train.validate`` does the same for
-  these tasks). The "input" PSNR is therefore that of the noisy image saved as an 8-bit file.
+* **scoring**: the book's one rule, :func:`vdsr_lib.metrics.score_y`: every image (degraded input,
+  baseline, network) is clipped to [0, 1] and rounded to 8 bits before PSNR on Y, here with no
+  border shaved (``vdsr_lib.train.validate`` does the same for these tasks). The "input" PSNR is
+  therefore that of the noisy image saved as an 8-bit file.
 
 Classical baselines, each with one parameter chosen by a grid search on training images
 (:func:`tune_baseline`), never on the test images:
@@ -32,27 +33,20 @@ Classical baselines, each with one parameter chosen by a grid search on training
 """
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from PIL import Image
 from scipy.ndimage import gaussian_filter
 from skimage.restoration import denoise_tv_chambolle
 from torch import nn
 
-from .color import rgb2y
-from .degrade import Pair, quantize
+from .degrade import TASKS, jpeg_compress, make_restoration_pair, noise_seed
 from .inference import predict_y
-from .metrics import psnr
+from .metrics import quantize, score_y
 
 __all__ = ["TASKS", "BASELINE_GRIDS", "noise_seed", "jpeg_compress", "make_restoration_pair",
            "gaussian_denoise_baseline", "jpeg_deblock_baseline", "baseline_fn", "tune_baseline",
            "center_crop", "to_uint8", "restore_example", "evaluate_restoration"]
-
-TASKS = ("denoise", "jpeg")
-"""The restoration tasks; level = noise sigma (8-bit levels) or JPEG quality."""
 
 BASELINE_GRIDS: dict[str, tuple[float, ...]] = {
     # TV weight (image in [0, 1]), steps of sqrt(2) from 0.02 to 0.64; the best grows with sigma
@@ -66,55 +60,6 @@ BASELINE_GRIDS: dict[str, tuple[float, ...]] = {
 def _check_task(task: str) -> None:
     if task not in TASKS:
         raise ValueError(f"unknown restoration task {task!r}; choose from {', '.join(TASKS)}")
-
-
-def noise_seed(image: np.ndarray) -> int:
-    """A 64-bit seed from an image's shape and bytes: the same image always gets the same noise."""
-    a = np.ascontiguousarray(image)
-    h = hashlib.sha256(str((a.shape, a.dtype.str)).encode())
-    h.update(a.tobytes())
-    return int.from_bytes(h.digest()[:8], "little")
-
-
-def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
-    """Compress a uint8 RGB (H x W x 3) or gray (H x W) image with Pillow at ``quality``; decode."""
-    if image.dtype != np.uint8:
-        raise TypeError(f"jpeg_compress expects an 8-bit image, got {image.dtype}")
-    if not 1 <= int(quality) <= 100:
-        raise ValueError(f"JPEG quality must be in 1..100, got {quality}")
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, "JPEG", quality=int(quality))
-    buf.seek(0)
-    with Image.open(buf) as im:
-        out = np.asarray(im.convert("RGB" if image.ndim == 3 else "L"), dtype=np.uint8)
-    return out
-
-
-def make_restoration_pair(hr: np.ndarray, level: int, task: str) -> Pair:
-    """Degrade an 8-bit image for ``task`` ("denoise": level = sigma; "jpeg": level = quality).
-
-    Returns ``Pair(hr, lr, hr_y, ilr_y)`` like :func:`~vdsr_lib.degrade.make_pair`: ``hr_y`` is the 8-bit
-    clean luminance / 255, ``ilr_y`` the degraded luminance (float32, the network's input, not
-    clipped for denoising), ``lr`` the degraded RGB image (the clean image for denoising, where
-    the noise is added to Y only). See the module docstring for the conventions.
-    """
-    _check_task(task)
-    hr = np.asarray(hr)
-    if hr.dtype != np.uint8:
-        raise TypeError(f"make_restoration_pair expects an 8-bit image, got {hr.dtype}")
-    if not (hr.ndim == 2 or (hr.ndim == 3 and hr.shape[2] in (1, 3))):
-        raise ValueError(f"expected an H x W or H x W x 3 image, got shape {hr.shape}")
-    if hr.ndim == 3 and hr.shape[2] == 1:
-        hr = hr[..., 0]
-    hr_y = quantize(rgb2y(hr))
-    if task == "denoise":
-        if not level > 0:
-            raise ValueError(f"noise sigma must be positive, got {level}")
-        rng = np.random.default_rng(noise_seed(hr))
-        noisy = hr_y + rng.standard_normal(hr_y.shape) * (float(level) / 255.0)
-        return Pair(hr=hr, lr=hr, hr_y=hr_y.astype(np.float32), ilr_y=noisy.astype(np.float32))
-    jpg = jpeg_compress(hr, int(level))
-    return Pair(hr=hr, lr=jpg, hr_y=hr_y.astype(np.float32), ilr_y=rgb2y(jpg).astype(np.float32))
 
 
 def gaussian_denoise_baseline(noisy_y: np.ndarray, weight: float) -> np.ndarray:
@@ -159,7 +104,7 @@ def center_crop(image: np.ndarray, size: int | None) -> np.ndarray:
 
 def _score(y: np.ndarray, target_y: np.ndarray) -> float:
     """PSNR of ``y`` rounded to 8 bits against the 8-bit target (both [0, 1]); no border shaved."""
-    return psnr(quantize(y) * 255.0, np.asarray(target_y, dtype=np.float64) * 255.0)
+    return score_y(y, target_y, border=0)
 
 
 def tune_baseline(images: Sequence[np.ndarray], task: str, level: int, grid: Sequence[float] | None = None,

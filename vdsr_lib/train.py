@@ -4,6 +4,9 @@
 records loss, learning rate, gradient norm and the fraction of clipped gradients; each epoch
 records validation PSNR, writes ``history.json`` and a resumable ``state.pt`` into ``out_dir``
 (an interrupted run loses at most one epoch), and ends with ``model.safetensors`` + ``model.json``.
+Every file is written atomically (:mod:`vdsr_lib.atomic`): a run killed at any moment resumes to
+the same weights as an uninterrupted one. A resumed run is checked against its configuration; a
+run file that cannot be read is named in a one-line error, or written again from the others.
 A non-finite loss ends the run with ``history["diverged"]`` set; a network whose output stays the
 bicubic input is flagged as ``history["collapsed"]``.
 """
@@ -22,12 +25,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from .atomic import atomic_path, ensure_writable, remove_stray_temporaries, write_atomic
 from .checkpoint import git_commit, hardware_string, load_model, save_model
 from .clipping import CLIP_MODES, clip_gradients
 from .datasets import load_dataset
-from .degrade import PROTOCOLS, pair_maker
+from .degrade import PROTOCOLS, TASKS, pair_maker
 from .inference import default_device, predict_y
-from .metrics import psnr
+from .metrics import score_y
 from .model import VDSR
 from .patches import PatchSampler
 from .speed import bf16_capable, describe, fastest
@@ -90,8 +94,26 @@ class TrainConfig:
             raise ValueError(f"schedule must be step, cosine or constant, got {self.schedule!r}")
         if self.task == "sr" and (not self.scales or any(s not in (2, 3, 4) for s in self.scales)):
             raise ValueError(f"scales must be a non-empty subset of 2, 3, 4, got {self.scales}")
-        if self.epochs < 1 or self.iters_per_epoch < 1 or self.batch < 1 or self.lr <= 0:
-            raise ValueError("epochs, iters_per_epoch, batch and lr must be positive")
+        if self.task not in ("sr",) + TASKS:
+            raise ValueError(f"task must be sr, {' or '.join(TASKS)}, got {self.task!r}")
+        for name in ("depth", "width", "patch", "batch", "epochs", "iters_per_epoch", "lr_step", "val_every"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.depth < 2:
+            raise ValueError(f"depth must be at least 2 (weight layers), got {self.depth}")
+        if self.max_images is not None and self.max_images < 1:
+            raise ValueError(f"max_images must be a positive integer or None (all), got {self.max_images}")
+        for name in ("lr", "theta", "lr_gamma"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+        for name in ("momentum", "weight_decay"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be zero or a positive number, got {value!r}")
+        if self.task != "sr" and (not self.scales or any(s < 1 for s in self.scales)):
+            raise ValueError(f"scales (the {self.task} levels) must be positive, got {self.scales}")
 
     @property
     def total_iters(self) -> int:
@@ -124,15 +146,13 @@ def validate(model: VDSR, pairs: dict[int, list], bf16: bool = False, shave_scal
     """Mean Y-PSNR of ``model`` on prepared pairs, per scale (border of ``scale`` shaved)."""
     out = {}
     for s, items in pairs.items():
-        vals = [psnr(np.floor(predict_y(model, p.ilr_y, bf16=bf16) * 255 + 0.5), np.round(p.hr_y * 255.0),
-                     s if shave_scale else 0) for p in items]
+        vals = [score_y(predict_y(model, p.ilr_y, bf16=bf16), p.hr_y, s if shave_scale else 0) for p in items]
         out[s] = float(np.mean(vals))
     return out
 
 
 def _bicubic_psnr(pairs: dict[int, list], shave_scale: bool = True) -> dict[int, float]:
-    return {s: float(np.mean([psnr(np.floor(p.ilr_y.clip(0, 1) * 255 + 0.5), np.round(p.hr_y * 255.0), s if shave_scale else 0)
-                              for p in items]))
+    return {s: float(np.mean([score_y(p.ilr_y, p.hr_y, s if shave_scale else 0) for p in items]))
             for s, items in pairs.items()}
 
 
@@ -164,10 +184,79 @@ class _Log:
 
 
 def _save_state(path: Path, model, opt, sampler, epoch: int, history: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "sampler": sampler.state(),
-                "epoch": epoch, "history": history, "torch_rng": torch.get_rng_state()}, tmp)
-    tmp.replace(path)  # atomic: an interruption never leaves a half-written checkpoint
+    with atomic_path(path) as tmp:  # an interruption never leaves a half-written checkpoint
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "sampler": sampler.state(),
+                    "epoch": epoch, "history": history, "torch_rng": torch.get_rng_state()}, tmp)
+
+
+_STATE_KEYS = {"model", "optimizer", "sampler", "epoch", "history", "torch_rng"}
+_START_OVER = "delete it, or rerun with --no-resume (train(resume=False)) to start over"
+
+
+def _load_state(path: Path, device: torch.device, cfg: "TrainConfig") -> dict[str, Any]:
+    """The resumable state in ``path``, checked against ``cfg``; a one-line ``ValueError`` that names
+    the file and what to do if it is unreadable, not a training state, or another run's."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception as err:  # truncated, garbage, not a torch file: torch raises several types
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise ValueError(f"{path} is unreadable ({first}); the run cannot be resumed from it: {_START_OVER}") from err
+    if not (isinstance(state, dict) and _STATE_KEYS <= state.keys() and isinstance(state["history"], dict)
+            and isinstance(state["history"].get("config"), dict)):
+        raise ValueError(f"{path} is not a training state written by vdsr_lib; {_START_OVER}")
+    diff = config_diff(state["history"]["config"], cfg)
+    if diff:
+        raise ValueError(f"{path} is the state of a run with another configuration {diff}; use another output "
+                         f"folder, or {_START_OVER}")
+    return state
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """A run's JSON file; None if it is absent or unreadable (the caller recovers or says so)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _model_current(path: Path, history: dict[str, Any]) -> bool:
+    """Whether ``path`` is a readable model of the run as ``history`` ends (not an earlier snapshot)."""
+    try:
+        meta = load_model(path).meta
+    except (OSError, ValueError):
+        return False
+    last = history["epochs"][-1]["epoch"] if history["epochs"] else 0
+    return meta.get("epochs_done") == last and meta.get("finished") == history["finished"]
+
+
+def _write_model(out: Path, model: VDSR, cfg: "TrainConfig", history: dict[str, Any]) -> None:
+    """``out/model.safetensors`` + ``model.json``: the weights as they stand, with the run's provenance."""
+    last = history["epochs"][-1] if history["epochs"] else {}
+    meta = {"recipe": asdict(cfg), "hardware": history["hardware"], "wall_time_s": history["wall_time_s"],
+            "commit": git_commit(), "epochs_done": last.get("epoch", 0), "finished": history["finished"],
+            "metrics": {"val_set": history["val_set"], "val_psnr": last.get("val_psnr", {})}}
+    if history.get("stand_ins"):
+        meta["stand_ins"] = STAND_IN_NOTE
+    save_model(out / "model.safetensors", model.to(memory_format=torch.contiguous_format), meta)
+
+
+def _repair(out: Path, model: VDSR, cfg: "TrainConfig", history: dict[str, Any]) -> None:
+    """For a run that has nothing left to train: write again whichever of its files is missing,
+    unreadable or older than its state (``config.json``, ``history.json``, the model): a kill after the
+    last ``state.pt`` was written but before the others were loses nothing."""
+    if _read_json(out / "config.json") is None:
+        write_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2) + "\n")
+    stored = _read_json(out / "history.json")  # unreadable, or an epoch behind (killed between the two writes)
+    if stored is None or len(stored.get("epochs", ())) != len(history["epochs"]) or \
+            stored.get("finished") != history["finished"] or stored.get("diverged") != history["diverged"]:
+        write_atomic(out / "history.json", json.dumps(history) + "\n")
+    if not history.get("diverged") and not _model_current(out / "model.safetensors", history):
+        _write_model(out, model, cfg, history)
+
+
+#: What a run trained or validated on scikit-image's stand-in photos says about itself.
+STAND_IN_NOTE = "offline stand-ins (scikit-image photos), not the benchmark data: its numbers are not comparable"
 
 
 #: Keys added to TrainConfig whose default is not what runs stored before them did: those runs made
@@ -180,32 +269,43 @@ def config_diff(saved: dict[str, Any], cfg: TrainConfig) -> dict[str, tuple[Any,
     is the same run. ``device`` is not compared, and keys added to TrainConfig after a run started are
     taken to have their default value (or, for ``LEGACY_DEFAULTS``, the value those runs used)."""
     mine = json.loads(json.dumps(asdict(cfg)))
-    saved = {**LEGACY_DEFAULTS, **saved}
+    saved = {**LEGACY_DEFAULTS, **json.loads(json.dumps(saved))}  # tuples as lists, as in a JSON file
     return {k: (saved[k], v) for k, v in mine.items() if k in saved and saved[k] != v and k != "device"}
 
 
-def _finished_without_state(out: Path, model: VDSR) -> dict[str, Any] | None:
+def _finished_without_state(out: Path, model: VDSR, cfg: TrainConfig) -> dict[str, Any] | None:
     """The history of a finished run in ``out`` that kept only ``history.json`` and its model (no
     ``state.pt``: a finished run needs no optimizer state), with the model loaded; else None."""
     hist_path, weights = out / "history.json", out / "model.safetensors"
     if (out / "state.pt").exists() or not (hist_path.exists() and weights.exists()):
         return None
-    history = json.loads(hist_path.read_text())
+    history = _read_json(hist_path)
+    if history is None or not isinstance(history.get("config"), dict):
+        raise ValueError(f"{hist_path} is unreadable and there is no state.pt to restore it from; the run's "
+                         f"model is {weights}: keep it, and train again in another folder or with --no-resume")
     if not history.get("finished"):
         return None
+    diff = config_diff(history["config"], cfg)
+    if diff:
+        raise ValueError(f"{out} holds a run with another configuration {diff}; use another output folder, or "
+                         f"--no-resume (train(resume=False)) to start over")
     model.load_state_dict(load_model(weights).state_dict())
+    if _read_json(out / "config.json") is None:
+        write_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2) + "\n")
     history["model"] = model
     return history
 
 
 def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = True, progress: bool = True,
           max_minutes: float | None = None, data_root: str | None = None,
-          on_epoch: Callable[[dict], None] | None = None) -> dict[str, Any]:
+          on_epoch: Callable[[dict], None] | None = None, stand_ins: bool = True) -> dict[str, Any]:
     """Train a VDSR by ``cfg``; returns the history (also saved as ``out_dir/history.json``).
 
     With ``out_dir`` and ``resume``, an existing ``state.pt`` there is continued from its last
     finished epoch (the config must match). ``max_minutes`` stops cleanly after the epoch in which
-    the time runs out (resume later to continue).
+    the time runs out (resume later to continue). Data that is neither found nor downloadable is
+    replaced by scikit-image's photos if ``stand_ins`` (the history and model say so:
+    ``history["stand_ins"]``), else it is an error that says where the data was looked for.
     """
     torch.manual_seed(cfg.seed)
     device = torch.device(cfg.device) if cfg.device else default_device()
@@ -214,15 +314,18 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     out = Path(out_dir) if out_dir is not None else None
     state_path = out / "state.pt" if out else None
     if out:
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_writable(out)
+        remove_stray_temporaries(out)  # left by a write that a hard kill interrupted
         cfg_path = out / "config.json"
         # a run to resume, or a finished one kept without its optimizer state
         if resume and cfg_path.exists() and (state_path.exists() or (out / "model.safetensors").exists()):
-            diff = config_diff(json.loads(cfg_path.read_text()), cfg)
-            if diff:
-                raise ValueError(f"{out} holds a run with another configuration {diff}; use another "
-                                 f"output folder, or resume=False (--no-resume) to start over")
-        cfg_path.write_text(json.dumps(asdict(cfg), indent=2) + "\n")
+            saved = _read_json(cfg_path)
+            if saved is None:  # the state or history keep a copy: checked against it below
+                print(f"warning: {cfg_path} is unreadable; the run is checked against the copy of its "
+                      f"configuration in state.pt (or history.json) and the file written again", file=sys.stderr)
+            elif config_diff(saved, cfg):
+                raise ValueError(f"{out} holds a run with another configuration {config_diff(saved, cfg)}; use "
+                                 f"another output folder, or --no-resume (train(resume=False)) to start over")
 
     model = VDSR(cfg.depth, cfg.width, cfg.residual, zero_init_last=cfg.zero_init_last).to(device)
     model.scales = cfg.scales
@@ -235,28 +338,34 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     state = None
-    done = _finished_without_state(out, model) if out is not None and resume else None
+    done = _finished_without_state(out, model, cfg) if out is not None and resume else None
     if done is not None:  # a finished run whose optimizer state was dropped to save space
         return done
     if state_path is not None and resume and state_path.exists():
-        state = torch.load(state_path, map_location=device, weights_only=True)
+        state = _load_state(state_path, device, cfg)
         if state["history"].get("finished") or state["history"].get("diverged"):
             model.load_state_dict(state["model"])  # nothing left to train: no data to prepare
+            _repair(out, model, cfg, state["history"])
             state["history"]["model"] = model
             return state["history"]
+    if out:
+        write_atomic(cfg_path, json.dumps(asdict(cfg), indent=2) + "\n")
 
-    train_images = load_dataset(cfg.train_set, root=data_root, limit=cfg.max_images).images
-    sampler = PatchSampler(train_images, cfg.scales, cfg.patch, seed=cfg.seed, task=cfg.task,
+    train_ds = load_dataset(cfg.train_set, root=data_root, limit=cfg.max_images, fallback=stand_ins)
+    sampler = PatchSampler(train_ds.images, cfg.scales, cfg.patch, seed=cfg.seed, task=cfg.task,
                            protocol=cfg.protocol)
     make, sr = pair_maker(cfg.task, cfg.protocol), cfg.task == "sr"
-    val = load_dataset(cfg.val_set, root=data_root)
+    val = load_dataset(cfg.val_set, root=data_root, fallback=stand_ins)
     val_pairs = {s: [make(im, s) for im in val.images] for s in cfg.val_scales}
+    used_stand_ins = train_ds.is_fallback or val.is_fallback
 
     history: dict[str, Any] = {"config": asdict(cfg), "steps": [], "epochs": [], "diverged": False,
                                "collapsed": False, "finished": False, "wall_time_s": 0.0,
                                "bicubic_psnr": {str(k): v for k, v in _bicubic_psnr(val_pairs, sr).items()},
                                "val_set": val.name, "hardware": hardware_string(device),
                                "bf16": use_bf16, "channels_last": channels_last, "speed": describe(choice)}
+    if used_stand_ins:
+        history["stand_ins"] = STAND_IN_NOTE
     start_epoch = 0
     if state is not None:
         model.load_state_dict(state["model"])
@@ -268,6 +377,8 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         if here not in history["hardware"].split(" + "):
             history["hardware"] += f" + {here}"
         history["bf16"] = bool(history["bf16"] or use_bf16)
+        if used_stand_ins:
+            history["stand_ins"] = STAND_IN_NOTE
 
     step_fn = model
     if cfg.compile:
@@ -318,7 +429,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
                 on_epoch(record)
             if out:
                 _save_state(state_path, model, opt, sampler, epoch + 1, history)
-                (out / "history.json").write_text(json.dumps(history) + "\n")
+                write_atomic(out / "history.json", json.dumps(history) + "\n")
             if max_minutes is not None and time.perf_counter() - t_start > 60 * max_minutes:
                 log.epoch(f"time budget of {max_minutes} min reached after epoch {epoch + 1}; "
                           f"resume to continue")
@@ -338,12 +449,8 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         print(f"warning{f' ({out})' if out else ''}: the network's output equals its bicubic input (a collapse to "
               "zero residual); see the book's clipping chapter for why and how to avoid it", file=sys.stderr)
     if out:  # a diverged run's history too (what shipping reads); training it again diverges again
-        (out / "history.json").write_text(json.dumps(history) + "\n")
+        write_atomic(out / "history.json", json.dumps(history) + "\n")
     if out and not history["diverged"]:
-        last = history["epochs"][-1] if history["epochs"] else {}
-        save_model(out / "model.safetensors", model.to(memory_format=torch.contiguous_format),
-                   {"recipe": asdict(cfg), "hardware": history["hardware"], "wall_time_s": history["wall_time_s"],
-                    "commit": git_commit(), "epochs_done": last.get("epoch", 0), "finished": history["finished"],
-                    "metrics": {"val_set": history["val_set"], "val_psnr": last.get("val_psnr", {})}})
+        _write_model(out, model, cfg, history)
     history["model"] = model
     return history
