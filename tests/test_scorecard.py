@@ -170,7 +170,12 @@ def _expected_verdicts() -> dict[str, str]:
     over = sum(p > PAPER_TABLE3["SRCNN"][ds][s][0] + 0.1 for ds, s, p in cells)
     partial = {n: bool(load_results(n).get("partial")) for n in ("depth", "scales")}
     cap = lambda v, n: "partly" if v == "holds" and partial[n] else v  # noqa: E731
-    return {"residual": three(all(g > 1.0 for g in gaps) and all(g > 0.1 for g in late), any(g > 1.0 for g in gaps)),
+    theirs = load_results("official")["models"]["official"]["paper"]
+    near = [abs(c["psnr"] - PAPER_TABLE3["VDSR"]["Urban100" if ds == "Urban100-half" else ds][int(s)][0]) <= 0.02
+            for ds, row in theirs.items() for s, c in row.items()
+            if PAPER_TABLE3["VDSR"].get("Urban100" if ds == "Urban100-half" else ds, {}).get(int(s))]
+    return {"official": three(all(near), 2 * sum(near) >= len(near)),
+            "residual": three(all(g > 1.0 for g in gaps) and all(g > 0.1 for g in late), any(g > 1.0 for g in gaps)),
             "clipping": "not reproduced" if not shown else "holds" if full else "partly",
             "depth": cap(three(deeper and monotone and beyond, deeper), "depth"),
             "scales": cap(three(all(within), above and any(within)), "scales"),
@@ -178,13 +183,9 @@ def _expected_verdicts() -> dict[str, str]:
 
 
 def test_the_shipped_scorecard_has_five_claims_with_the_verdicts_their_numbers_give():
-    rows = S.claims()
-    from vdsr_lib.experiments import load_results
-
-    official = ["official"] if load_results("official") is not None else []  # shipped with its results
-    assert [c.key for c in rows] == ["residual", "clipping", "depth", "scales", "benchmark"] + official
+    rows = S.claims()  # and the check of the evaluation on the authors' weights
+    assert [c.key for c in rows] == ["residual", "clipping", "depth", "scales", "benchmark", "official"]
     expected = _expected_verdicts()
-    rows = rows[:5]  # the official row's verdict is checked in test_official_claim*
     for c in rows:
         assert c.verdict == expected[c.key], (c.key, c.ours)
         assert c.paper and c.ours and c.detail and c.budget and c.hardware and c.recipe

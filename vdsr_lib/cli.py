@@ -396,7 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
 
     p = sub.add_parser("evaluate", help="PSNR/SSIM table on the benchmark sets")
-    p.add_argument("--model", default="bicubic", help="bicubic | pretrained | official (the authors' weights) | CHECKPOINT (.safetensors or run folder)")
+    p.add_argument("--model", default="bicubic",
+                   help="bicubic | pretrained | official (the authors' weights) | CHECKPOINT (.safetensors or run folder)")
     p.add_argument("--datasets", nargs="+", default=["Set5", "Set14", "B100", "Urban100"], choices=BENCHMARKS,
                    metavar="DATASET", help=f"benchmark sets to score: {', '.join(BENCHMARKS)}")
     p.add_argument("--scales", nargs="+", type=_positive_int, default=[2, 3, 4], help="upscaling factors")
@@ -432,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", help="image file to write (its extension picks the format: .png, .jpg, ...)")
     p.add_argument("--scale", type=int, required=True, choices=range(2, 9), metavar="{2,...,8}",
                    help="upscaling factor, 2 to 8 (the shipped model is trained for 2, 3 and 4)")
-    p.add_argument("--model", default="pretrained", help="pretrained | bicubic | official (the authors' weights) | CHECKPOINT")
+    p.add_argument("--model", default="pretrained", help="pretrained | bicubic | official | CHECKPOINT")
     p.add_argument("--tile", type=_tile, default=512, help="tile size in pixels (bounded memory); 0 = whole image")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
                    help="the network's precision: auto = the faster one here (measured once, cached); bf16 is "
