@@ -94,7 +94,7 @@ def test_describe_reference():
 def test_unknown_experiment_or_budget():
     with pytest.raises(ValueError, match="unknown experiment 'nope'.*main"):
         experiment_runs("nope", "quick")
-    with pytest.raises(ValueError, match="budget must be one of quick, cpu, long, full, extended, got 'medium'"):
+    with pytest.raises(ValueError, match="budget must be one of quick, cpu, quarter, long, full, extended, got 'medium'"):
         experiment_runs("main", "medium")
 
 
@@ -232,3 +232,16 @@ def test_cli_offers_every_budget():
         assert build_parser().parse_args(["reproduce", "main", "--budget", budget]).budget == budget
     with pytest.raises(SystemExit):
         build_parser().parse_args(["reproduce", "main", "--budget", "huge"])
+
+
+def test_quarter_budget_is_the_clipping_ablation_of_issue_26():
+    runs = experiment_runs("clipping", "quarter")
+    rules = {(c.optimizer, c.clip, c.theta if c.clip != "none" else None) for c in runs.values()}
+    assert rules == {("sgd", "none", None), ("sgd", "value", 1e-3), ("sgd", "norm", 0.4), ("adam", "none", None),
+                     ("sgd", "adjustable", 1e-3), ("sgd", "adjustable", 1e-4), ("sgd", "adjustable", 1e-5)}
+    for cfg in runs.values():  # VDSR-10 at x2 on the 291 images, the paper's protocol, 25% of its schedule
+        assert (cfg.depth, cfg.scales, cfg.train_set, cfg.protocol, cfg.batch) == (10, (2,), "291", "paper", 64)
+        assert cfg.total_iters == 2500 and cfg.lr_step * 4 == cfg.epochs  # lr / 10 every quarter
+    for name in set(EXPERIMENTS) - {"clipping"}:
+        with pytest.raises(ValueError, match="defined for the clipping experiment only"):
+            experiment_runs(name, "quarter")

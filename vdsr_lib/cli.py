@@ -38,6 +38,11 @@ class _DefaultsFormatter(argparse.HelpFormatter):
         return text
 
 
+def _memory_format_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory-format", default="auto", choices=["auto", "channels_last", "contiguous"],
+                   help="tensor layout of the network: auto = the faster one here (measured once, cached)")
+
+
 def _bool(text: str) -> bool:
     if text.lower() in ("1", "true", "yes", "on"):
         return True
@@ -147,6 +152,7 @@ def _add_train(sub) -> None:
     p.add_argument("--data", default=None, help="data folder (default: $VDSR_DATA, else the download cache)")
     p.add_argument("--stand-ins", action="store_true", help=STAND_IN_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    _memory_format_option(p)
     choices = {"task": ("sr",) + TASKS, "protocol": PROTOCOLS, "optimizer": ("sgd", "adam"),
                "schedule": ("step", "cosine", "constant"), "clip": CLIP_MODES, "loss": ("sum", "mean"),
                "train_set": ("291",) + TRAIN_291 + BENCHMARKS, "val_set": BENCHMARKS + TRAIN_291}
@@ -267,7 +273,14 @@ def _cmd_upscale(a) -> int:
             bar.n = done
             bar.refresh()
 
-    out = upscale(image, a.scale, None if model == "bicubic" else model, tile=a.tile, progress=progress)
+    net = None if model == "bicubic" else model
+    choice = None
+    if net is not None:
+        from .speed import fastest
+
+        choice = fastest("infer", next(net.parameters()).device, bf16={"auto": None, "fp32": False, "bf16": True}[a.precision])
+    out = upscale(image, a.scale, net, tile=a.tile, progress=progress, bf16=bool(choice and choice.bf16),
+                  channels_last=choice.channels_last if choice else None)
     if bar is not None:
         bar.close()
     try:
@@ -275,7 +288,7 @@ def _cmd_upscale(a) -> int:
             Image.fromarray(out).save(tmp, format=fmt)
     except (ValueError, KeyError) as err:
         raise ValueError(f"cannot save {a.output} ({err}); use a .png or .jpg file name") from err
-    print(f"wrote {a.output} ({out.shape[1]}x{out.shape[0]})")
+    print(f"wrote {a.output} ({out.shape[1]}x{out.shape[0]})" + (f"; network ran in {choice}" if choice else ""))
     return 0
 
 
@@ -348,7 +361,7 @@ def _ship_partial(names: list[str], a) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .datasets import BENCHMARKS
-    from .experiments import EXPERIMENTS
+    from .experiments import BUDGETS, EXPERIMENTS
 
     parser = _Parser(prog="python -m vdsr_lib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -366,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write {dataset: {scale: {psnr, ssim, seconds, protocol}}} here")
     p.add_argument("--per-image", action="store_true", help="include every image's scores in the JSON")
     p.add_argument("--limit", type=_positive_int, default=None, help="only the first N images of each set")
+    _memory_format_option(p)
     p.add_argument("--data", default=None, help="data folder (default: $VDSR_DATA, else the download cache)")
     p.add_argument("--stand-ins", action="store_true", help=STAND_IN_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress output")
@@ -377,6 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="upscaling factor, 2 to 8 (the shipped model is trained for 2, 3 and 4)")
     p.add_argument("--model", default="pretrained", help="pretrained | bicubic | CHECKPOINT")
     p.add_argument("--tile", type=_tile, default=512, help="tile size in pixels (bounded memory); 0 = whole image")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
+                   help="the network's precision: auto = the faster one here (measured once, cached); bf16 is "
+                        "within a grey level or two of fp32")
+    _memory_format_option(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("bench", help="training and inference throughput; JSON on the last line")
@@ -386,8 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="re-run a reference experiment (resumable)")
     p.add_argument("experiment", choices=[*EXPERIMENTS, "all"], help="the experiment to run (all: every one)")
-    p.add_argument("--budget", default="full", choices=["quick", "cpu", "long", "full", "extended"],
-                   help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; long: main only, several "
+    p.add_argument("--budget", default="full", choices=list(BUDGETS),
+                   help="quick: minutes (CI); cpu: one sitting on a 2-core CPU; quarter: clipping only, a quarter "
+                        "of the paper's schedule on a CPU; long: main only, several "
                         "sittings on a 2-core CPU; full: the paper's schedule; extended: main only, four "
                         "times the paper's schedule (a GPU)")
     p.add_argument("--out", default="runs", help="runs folder (resumed)")
@@ -412,6 +431,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    fmt = getattr(args, "memory_format", "auto")
+    if fmt != "auto":  # vdsr_lib.speed reads it wherever a memory format is picked; set back after the command
+        saved = os.environ.get("VDSR_MEMORY_FORMAT")
+        os.environ["VDSR_MEMORY_FORMAT"] = fmt
+        try:
+            return _run(args)
+        finally:
+            if saved is None:
+                os.environ.pop("VDSR_MEMORY_FORMAT", None)
+            else:
+                os.environ["VDSR_MEMORY_FORMAT"] = saved
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if getattr(args, "tile", None) == 0:
         args.tile = None
     command = {"train": _cmd_train, "evaluate": _cmd_evaluate, "upscale": _cmd_upscale,

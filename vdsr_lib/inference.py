@@ -8,7 +8,7 @@ equals the untiled one up to floating-point rounding, while memory stays bounded
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
@@ -16,8 +16,9 @@ from torch import nn
 
 from .color import rgb2ycbcr, ycbcr2rgb
 from .imresize import imresize
+from .speed import fastest
 
-__all__ = ["default_device", "predict_y", "upscale"]
+__all__ = ["default_device", "predict_y", "upscale", "memory_format"]
 
 Progress = Callable[[int, int], None]
 
@@ -35,16 +36,47 @@ def _model_device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-@torch.inference_mode()
+def _is_channels_last(model: nn.Module) -> bool:
+    weights = [p for p in model.parameters() if p.dim() == 4 and p.shape[1] > 1]
+    return bool(weights) and weights[0].is_contiguous(memory_format=torch.channels_last)
+
+
+@contextmanager
+def memory_format(model: nn.Module, channels_last: bool):
+    """Run ``model`` in the given memory format inside the block, and give it back as it was."""
+    was = _is_channels_last(model)
+    if was != channels_last:
+        model.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+    try:
+        yield
+    finally:
+        if was != channels_last:
+            model.to(memory_format=torch.channels_last if was else torch.contiguous_format)
+
+
 def predict_y(model: nn.Module, ilr_y: np.ndarray, tile: int | None = 512, overlap: int | None = None,
-              bf16: bool = False, progress: Progress | None = None) -> np.ndarray:
+              bf16: bool = False, progress: Progress | None = None,
+              channels_last: bool | None = None) -> np.ndarray:
     """Run ``model`` on an interpolated luminance image (H x W float in [0, 1]); returns H x W.
 
-    ``tile=None`` runs the whole image at once. The output is clipped to [0, 1].
+    ``tile=None`` runs the whole image at once. The output is clipped to [0, 1]. ``channels_last``
+    picks the memory format (None: the faster one here, :func:`vdsr_lib.speed.fastest`); the
+    result is the same up to floating-point rounding.
     """
+    if channels_last is None:
+        channels_last = fastest("infer", _model_device(model), bf16=bf16).channels_last
+    with memory_format(model, channels_last):
+        return _predict_y(model, ilr_y, tile, overlap, bf16, progress, channels_last)
+
+
+@torch.inference_mode()
+def _predict_y(model: nn.Module, ilr_y: np.ndarray, tile: int | None, overlap: int | None, bf16: bool,
+               progress: Progress | None, channels_last: bool) -> np.ndarray:
     model.eval()
     device = _model_device(model)
     x = torch.from_numpy(np.ascontiguousarray(ilr_y, dtype=np.float32))[None, None].to(device)
+    if channels_last:  # a 1-channel tensor's strides are both formats at once; the layers' weights decide
+        x = x.contiguous(memory_format=torch.channels_last)
     h, w = x.shape[-2:]
     depth = getattr(model, "depth", 20)
     overlap = depth + 4 if overlap is None else overlap
@@ -73,12 +105,13 @@ def predict_y(model: nn.Module, ilr_y: np.ndarray, tile: int | None = 512, overl
 
 
 def upscale(image: np.ndarray, scale: int, model: nn.Module | None = None, tile: int | None = 512,
-            progress: Progress | None = None) -> np.ndarray:
+            progress: Progress | None = None, bf16: bool = False, channels_last: bool | None = None) -> np.ndarray:
     """Upscale a uint8 RGB (H x W x 3) or gray (H x W) image by ``scale``; returns uint8.
 
     Y goes through ``model`` (bicubic alone if ``model`` is None); Cb and Cr are upscaled with
     bicubic interpolation. RGBA and palette images should be converted first
-    (:func:`vdsr_lib.datasets.load_image` does).
+    (:func:`vdsr_lib.datasets.load_image` does). ``bf16`` runs the network in bfloat16 (faster on
+    CPUs with AMX, within a grey level or two of fp32); ``channels_last`` as in :func:`predict_y`.
     """
     image = np.asarray(image)
     if image.dtype != np.uint8:
@@ -104,7 +137,7 @@ def upscale(image: np.ndarray, scale: int, model: nn.Module | None = None, tile:
     for c in range(ycc.shape[2]):
         big = imresize(ycc[..., c], output_shape=out_shape).astype(np.float32)
         if c == 0 and model is not None:
-            big = predict_y(model, big, tile=tile, progress=progress)
+            big = predict_y(model, big, tile=tile, progress=progress, bf16=bf16, channels_last=channels_last)
         channels.append(big)
     del ycc
     if model is None and progress:

@@ -34,6 +34,7 @@ from .inference import default_device, predict_y
 from .metrics import score_y
 from .model import VDSR
 from .patches import PatchSampler
+from .speed import bf16_capable, describe, fastest
 
 __all__ = ["TrainConfig", "train", "validate", "config_diff", "TrainingDiverged"]
 
@@ -69,8 +70,8 @@ class TrainConfig:
     theta: float = 1e-4
     loss: str = "sum"                 # "sum": 1/2 sum over pixels, mean over batch (paper); "mean": MSE
     zero_init_last: bool = True
-    bf16: bool | None = None          # bfloat16 autocast; None: where the hardware has fast bf16
-    channels_last: bool | None = None  # None: on CUDA only (slower on AVX2 CPUs, measured)
+    bf16: bool | None = None          # bfloat16 autocast; None: whichever precision trains faster here
+    channels_last: bool | None = None  # memory format; None: whichever trains faster here (vdsr_lib.speed)
     compile: bool = False
     seed: int = 0
     val_set: str = "Set5"
@@ -120,13 +121,9 @@ class TrainConfig:
 
 
 def fast_bf16(device: torch.device) -> bool:
-    """Whether bfloat16 autocast speeds training up here: CUDA with bf16, or a CPU with AVX-512 BF16
-    or AMX. On a plain AVX2 CPU, bf16 convolutions are far slower than fp32 (measured: 50x)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())  # oneDNN's native bf16 check
-    return False
+    """Whether bf16 is native here (CUDA with bf16, or a CPU with AVX-512 BF16 or AMX); the trainer
+    measures whether it is also faster (:func:`vdsr_lib.speed.fastest`)."""
+    return bf16_capable(device)
 
 
 def learning_rate(cfg: TrainConfig, step: int) -> float:
@@ -312,8 +309,8 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
     """
     torch.manual_seed(cfg.seed)
     device = torch.device(cfg.device) if cfg.device else default_device()
-    use_bf16 = fast_bf16(device) if cfg.bf16 is None else cfg.bf16
-    channels_last = device.type == "cuda" if cfg.channels_last is None else cfg.channels_last
+    choice = fastest("train", device, cfg.bf16, cfg.channels_last)  # measured once per machine, cached
+    use_bf16, channels_last = choice.bf16, choice.channels_last
     out = Path(out_dir) if out_dir is not None else None
     state_path = out / "state.pt" if out else None
     if out:
@@ -366,7 +363,7 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
                                "collapsed": False, "finished": False, "wall_time_s": 0.0,
                                "bicubic_psnr": {str(k): v for k, v in _bicubic_psnr(val_pairs, sr).items()},
                                "val_set": val.name, "hardware": hardware_string(device),
-                               "bf16": use_bf16, "channels_last": channels_last}
+                               "bf16": use_bf16, "channels_last": channels_last, "speed": describe(choice)}
     if used_stand_ins:
         history["stand_ins"] = STAND_IN_NOTE
     start_epoch = 0
@@ -377,6 +374,12 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         torch.set_rng_state(state["torch_rng"])
         history, start_epoch = state["history"], state["epoch"]
         here = hardware_string(device)  # a run resumed on another machine says so
+        if here == history["hardware"].split(" + ")[-1]:  # same machine: keep the run's measured choice, so a
+            if cfg.bf16 is None:                          # resumed run computes as an uninterrupted one does
+                use_bf16 = bool(history["bf16"])
+            if cfg.channels_last is None and history.get("channels_last") is not None:
+                channels_last = bool(history["channels_last"])
+                model = model.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
         if here not in history["hardware"].split(" + "):
             history["hardware"] += f" + {here}"
         history["bf16"] = bool(history["bf16"] or use_bf16)
