@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-TINY = ["--depth", "3", "--width", "8", "--batch", "4", "--patch", "21", "--epochs", "8", "--iters-per-epoch", "30",
+TINY = ["--depth", "3", "--width", "8", "--batch", "4", "--patch", "21", "--epochs", "16", "--iters-per-epoch", "30",
         "--max-images", "3", "--val-every", "3", "--val-scales", "2", "--scales", "2", "--quiet", "--seed", "3"]
 KILLS = 4  # after progress; plus one during start-up
 
@@ -58,11 +58,13 @@ def test_sigkill_at_random_moments_resumes_to_identical_weights(tmp_path, data_d
         proc, starts = _popen(out), starts + 1
         if starts == 1:  # during start-up: imports, data, the first steps
             time.sleep(rng.uniform(0.2, 2.0))
-        elif kills < KILLS:
-            seen = _epochs(out)
-            while proc.poll() is None and _epochs(out) <= seen and time.monotonic() < t_end:
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 0.4))  # somewhere in the next epoch (about 0.2-1 s long)
+        elif kills < KILLS:  # two more epochs, then a moment within the next one (as long as the last took)
+            seen, ticks = _epochs(out), []
+            while proc.poll() is None and len(ticks) < 2 and time.monotonic() < t_end:
+                if _epochs(out) > seen + len(ticks):
+                    ticks.append(time.monotonic())
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0.0, ticks[1] - ticks[0]) if len(ticks) == 2 else 0.0)
         if proc.poll() is None and (starts == 1 or kills < KILLS):
             proc.send_signal(signal.SIGKILL)
             proc.wait()

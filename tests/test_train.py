@@ -272,3 +272,21 @@ def test_learning_rate_schedules():
 def test_fast_bf16_is_a_bool():
     assert isinstance(fast_bf16(torch.device("cpu")), bool)
     assert fast_bf16(torch.device("meta")) is False
+
+
+def test_a_resumed_run_keeps_its_memory_format_and_precision(tmp_path, monkeypatch, data_dir):
+    """On the same machine a resumed run keeps the format and precision it started with, even if the
+    speed measurement now says otherwise (a kill-and-resume must compute as an uninterrupted run)."""
+    from vdsr_lib.speed import Choice
+
+    T = importlib.import_module("vdsr_lib.train")  # the module (vdsr_lib.train is also the function)
+
+    cfg = replace(TINY, epochs=3, val_every=1, bf16=None, channels_last=None)
+    monkeypatch.setattr(T, "fastest", lambda *a, **k: Choice(False, False, "measured"))
+    whole = train(cfg, tmp_path / "whole", progress=False)
+    train(cfg, tmp_path / "cut", progress=False, max_minutes=1e-9)  # stops after epoch 1
+    monkeypatch.setattr(T, "fastest", lambda *a, **k: Choice(False, True, "measured"))  # the cache changed
+    resumed = train(cfg, tmp_path / "cut", progress=False)
+    assert resumed["channels_last"] is False and len(resumed["epochs"]) == 3
+    a, b = whole["model"].state_dict(), resumed["model"].state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)

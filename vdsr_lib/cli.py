@@ -408,8 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write {dataset: {scale: {psnr, ssim, seconds, protocol}}} here")
     p.add_argument("--per-image", action="store_true", help="include every image's scores in the JSON")
     p.add_argument("--limit", type=_positive_int, default=None, help="only the first N images of each set")
-    p.add_argument("--data", default=None, help="data folder (default: $VDSR_DATA, else the download cache)")
     _memory_format_option(p)
+    p.add_argument("--data", default=None, help="data folder (default: $VDSR_DATA, else the download cache)")
     p.add_argument("--stand-ins", action="store_true", help=STAND_IN_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress output")
 

@@ -374,6 +374,12 @@ def train(cfg: TrainConfig, out_dir: str | Path | None = None, resume: bool = Tr
         torch.set_rng_state(state["torch_rng"])
         history, start_epoch = state["history"], state["epoch"]
         here = hardware_string(device)  # a run resumed on another machine says so
+        if here == history["hardware"].split(" + ")[-1]:  # same machine: keep the run's measured choice, so a
+            if cfg.bf16 is None:                          # resumed run computes as an uninterrupted one does
+                use_bf16 = bool(history["bf16"])
+            if cfg.channels_last is None and history.get("channels_last") is not None:
+                channels_last = bool(history["channels_last"])
+                model = model.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
         if here not in history["hardware"].split(" + "):
             history["hardware"] += f" + {here}"
         history["bf16"] = bool(history["bf16"] or use_bf16)
