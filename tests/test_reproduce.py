@@ -15,6 +15,9 @@ from vdsr_lib.model import VDSR
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_measure_table_in_worker_processes(tmp_path, monkeypatch, data_dir, jobs):
     monkeypatch.setattr(reproduce, "BENCH_CELLS", (("Set5", (2, 4)),))
+    # the forward pass below is contiguous: the workers too, so the two agree to 1e-6 dB (channels_last
+    # rounds differently in the last bits; tests/test_speed.py bounds that at 1e-3 dB)
+    monkeypatch.setenv("VDSR_MEMORY_FORMAT", "contiguous")
     torch.manual_seed(0)
     net = VDSR(depth=3, width=8)
     save_model(tmp_path / "m.safetensors", net, {})
