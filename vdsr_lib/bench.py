@@ -4,7 +4,7 @@ memory formats; evaluation and inference times.
 The bare loop is forward + loss + backward + SGD step on random tensors, nothing else; the
 trainer adds sampling, clipping and logging. Their ratio is the trainer's overhead. Bare loops run
 in both memory formats (contiguous NCHW and channels_last) and both precisions; the trainer runs
-in what :mod:`vdsr_lib.speed` picks here and is compared with the fastest bare loop. bf16 is only
+in what ``vdsr_lib.speed`` picks here and is compared with the fastest bare loop. bf16 is only
 fast on hardware with native bf16 (CUDA, or CPUs with AVX-512 BF16 / AMX): elsewhere it is
 measured anyway, with as few steps as possible, and reported as such. Evaluation: Set5 x2 through
 :func:`vdsr_lib.benchmark.evaluate_pairs` against a plain fp32 channels_last loop over the same pairs.
@@ -59,7 +59,7 @@ def trainer_throughput(bf16: bool, iters: int, batch: int = 64, depth: int = 20,
                        channels_last: bool | None = None) -> float:
     """Patches per second of :func:`vdsr_lib.train` (steps only: data preparation and validation
     are outside the timed part); one warm-up epoch of 1 step, then ``iters`` timed steps.
-    ``channels_last=None``: the memory format the trainer picks (measured, :mod:`vdsr_lib.speed`)."""
+    ``channels_last=None``: the memory format the trainer picks (measured, ``vdsr_lib.speed``)."""
     cfg = TrainConfig(depth=depth, batch=batch, epochs=2, iters_per_epoch=1, train_set="Set5",
                       scales=(2, 3, 4), val_set="Set5", val_scales=(2,), val_every=1000, bf16=bf16,
                       channels_last=channels_last, optimizer="sgd", lr=0.1, clip="adjustable", theta=1e-4,

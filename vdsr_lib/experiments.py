@@ -30,7 +30,7 @@ __all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "ONLY_FOR", "EXPERIMENTS", "RESULTS_D
 RESULTS_DIR = Path(__file__).with_name("results")
 BUDGETS = ("quick", "cpu", "quarter", "long", "full", "extended")
 MAIN_ONLY_BUDGETS = ("long", "extended")
-#: Budgets defined for one experiment only: {budget: experiment}.
+#: The budgets defined for one experiment only, each mapped to that experiment.
 ONLY_FOR: dict[str, str] = {"long": "main", "extended": "main", "quarter": "clipping"}
 
 # The shipped main model: one VDSR-20 for x2, x3 and x4 on the 291 images, the paper's batch,

@@ -60,7 +60,7 @@ def predict_y(model: nn.Module, ilr_y: np.ndarray, tile: int | None = 512, overl
     """Run ``model`` on an interpolated luminance image (H x W float in [0, 1]); returns H x W.
 
     ``tile=None`` runs the whole image at once. The output is clipped to [0, 1]. ``channels_last``
-    picks the memory format (None: the faster one here, :func:`vdsr_lib.speed.fastest`); the
+    picks the memory format (None: the faster one here, ``vdsr_lib.speed.fastest``); the
     result is the same up to floating-point rounding.
     """
     if channels_last is None:

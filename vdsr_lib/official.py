@@ -104,7 +104,7 @@ def read_official(path: str | os.PathLike) -> tuple[list[np.ndarray], list[np.nd
 
 def load_official(root: str | os.PathLike | None = None, path: str | os.PathLike | None = None,
                   download: bool | None = None, device: str | torch.device = "cpu") -> VDSR | None:
-    """The authors' VDSR-20 as a :class:`VDSR` (residual, x2/x3/x4) in eval mode, or ``None`` if the
+    """The authors' VDSR-20 as a ``VDSR`` (residual, x2/x3/x4) in eval mode, or ``None`` if the
     weights cannot be found (:func:`official_status` says why). ``path``: a given ``.mat`` file."""
     if path is None:
         path = official_path(root, download)

@@ -13,7 +13,7 @@ __all__ = ["PAGE_WIDTH", "PAPER_PATCHES", "table_html", "show_table", "say", "po
 
 PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
 
-#: The paper's training: 80 epochs, 9,960 iterations of 64 patches.
+#: The paper's training, 80 epochs of 9,960 iterations in all, in patches (64 each).
 PAPER_PATCHES = 9960 * 64
 
 

@@ -4,7 +4,7 @@
 records loss, learning rate, gradient norm and the fraction of clipped gradients; each epoch
 records validation PSNR, writes ``history.json`` and a resumable ``state.pt`` into ``out_dir``
 (an interrupted run loses at most one epoch), and ends with ``model.safetensors`` + ``model.json``.
-Every file is written atomically (:mod:`vdsr_lib.atomic`): a run killed at any moment resumes to
+Every file is written atomically (``vdsr_lib.atomic``): a run killed at any moment resumes to
 the same weights as an uninterrupted one. A resumed run is checked against its configuration; a
 run file that cannot be read is named in a one-line error, or written again from the others.
 A non-finite loss ends the run with ``history["diverged"]`` set; a network whose output stays the
@@ -122,7 +122,7 @@ class TrainConfig:
 
 def fast_bf16(device: torch.device) -> bool:
     """Whether bf16 is native here (CUDA with bf16, or a CPU with AVX-512 BF16 or AMX); the trainer
-    measures whether it is also faster (:func:`vdsr_lib.speed.fastest`)."""
+    measures whether it is also faster (``vdsr_lib.speed.fastest``)."""
     return bf16_capable(device)
 
 
