@@ -72,24 +72,23 @@ def _tile(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (value > 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+def _float_check(zero_ok: bool):
+    """An argparse type: a finite number above zero (or at least zero, with ``zero_ok``)."""
+    def check(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'a' if zero_ok else 'a positive'} number, "
+                                             f"got {text!r}") from None
+        if not ((value >= 0 if zero_ok else value > 0) and value != float("inf")):
+            raise argparse.ArgumentTypeError(f"must be {'zero or ' if zero_ok else ''}a positive number, "
+                                             f"got {text}")
+        return value
+    return check
 
 
-def _nonnegative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value >= 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be zero or a positive number, got {text}")
-    return value
+_positive_float = _float_check(zero_ok=False)
+_nonnegative_float = _float_check(zero_ok=True)
 
 
 def _device(text: str) -> str:
