@@ -320,6 +320,9 @@ def test_bench_prints_its_json(capsys, data_dir):
     result = json.loads(out.strip().splitlines()[-1])
     assert result["depth"] == 3 and result["batch"] == 2
     assert result["bare_fp32"] > 0 and result["trainer_fp32"] > 0 and result["infer_512_s"] > 0
+    assert result["best_bare"] == max(result[k] for k in result if k.startswith("bare_"))
+    assert result["trainer_over_best_bare"] > 0 and result["eval_psnr_max_diff_db"] < 1e-3
+    assert "collapse" not in err  # one or two steps cannot lift PSNR: no warning about it
 
 
 @pytest.mark.parametrize("bad", [["nonsense"], ["main", "--budget", "huge"], ["main", "--jobs", "0"],
