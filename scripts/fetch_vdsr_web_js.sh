@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch the TensorFlow.js runtime that the book page "Upscale in your browser" (book/10_browser.md)
+# Fetch the TensorFlow.js runtime that the book page "Upscale in your browser" (book/11_browser.ipynb)
 # runs the shipped VDSR on, into book/_extra/vdsr_web/tfjs/, so that the built book needs no CDN.
 # The files are committed; run this only to change the version (then run tests/test_web.py).
 #

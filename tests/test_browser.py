@@ -186,20 +186,20 @@ def test_book_comparisons(browser):
 
 @pytest.mark.built_book
 def test_book_draws_no_dead_controls(browser):
-    """No page draws a widget view (its controls would run no Python there); chapter 8 links to
-    the in-browser page (chapter 10) where JupyterLab shows its upload panel."""
+    """No page draws a widget view (its controls would run no Python there); chapter 9 links to
+    the in-browser page (chapter 11) where JupyterLab shows its upload panel."""
     if not book_pages():
         pytest.skip(f"no built book at {BOOK}: run `make book` first")
     drawn = [p.name for p in pages_with('type="application/vnd.jupyter.widget-view+json"')]
     assert not drawn, f"pages with widget views (dead controls in a static page): {drawn}"
-    ch8 = [p for p in book_pages() if p.name.startswith("08_")]
-    if not ch8:
-        pytest.skip("the built book has no chapter 8")
-    p = Page(browser, ch8[0].as_uri())
+    ch9 = [p for p in book_pages() if p.name.startswith("09_")]
+    if not ch9:
+        pytest.skip("the built book has no chapter 9")
+    p = Page(browser, ch9[0].as_uri())
     try:
         p.page.wait_for_timeout(500)
-        link = p.page.locator('.cell_output a[href="10_browser.html"]')
-        assert link.count() == 1 and link.is_visible(), "chapter 8 shows no link to the in-browser page"
+        link = p.page.locator('.cell_output a[href="11_browser.html"]')
+        assert link.count() == 1 and link.is_visible(), "chapter 9 shows no link to the in-browser page"
         controls = ".cell_output button:not(.copybtn), .cell_output input"  # (copy buttons work)
         assert p.page.locator(controls).count() == p.page.locator(".cell_output .vdsr-cmp button").count(), \
             "controls outside the comparisons"
@@ -215,7 +215,7 @@ THEME_ERRORS = ("THEBE_JS_URL", "Got invalid theme mode")
 @pytest.mark.built_book
 def test_book_pages_log_no_errors(browser):
     """No uncaught error and no console error on any chapter page or the preface, served over http
-    as a reader gets them (chapter 10's worker needs http), but the theme's own."""
+    as a reader gets them (chapter 11's worker needs http), but the theme's own."""
     import functools
     import http.server
     import threading

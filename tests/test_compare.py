@@ -266,7 +266,7 @@ def test_upload_panel_happy_path():
 
 def test_live_widgets_give_a_static_page_html_instead_of_controls():
     """A live front-end draws the widget view; the built book shows the text/html fallback."""
-    link = '<p>Use <a href="10_browser.html">the in-browser page</a>.</p>'
+    link = '<p>Use <a href="11_browser.html">the in-browser page</a>.</p>'
     bundle = C.upload_widget(bicubic_upscale, static_html=link)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["text/html"] == link
     plain = C.upload_widget(bicubic_upscale)._repr_mimebundle_()["text/html"]

@@ -1,7 +1,7 @@
-"""Chapter 8's live widgets in a real JupyterLab, driven by Chromium through Playwright.
+"""Chapter 9's live widgets in a real JupyterLab, driven by Chromium through Playwright.
 
 Starts JupyterLab on 127.0.0.1 with a token, in a temporary folder holding a copy of
-book/08_your_images.ipynb (so the repository's notebook is never saved over), runs all cells at
+book/09_your_images.ipynb (so the repository's notebook is never saved over), runs all cells at
 VDSR_BUDGET=quick, checks that the static comparisons (vdsr_lib.compare's swipe) draw and
 respond, then chooses an image file in the upload panel, presses Upscale and waits for the result
 image and the download link. Every request outside 127.0.0.1 is refused. JupyterLab is shut
@@ -29,7 +29,7 @@ from chromium import LAUNCH_ARGS, require_chromium
 from vdsr_lib import compare as C
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = ROOT / "book" / "08_your_images.ipynb"
+CHAPTER = ROOT / "book" / "09_your_images.ipynb"
 RUN_TIMEOUT_MS = 900_000  # the chapter at the quick budget takes a few minutes on a busy CPU
 
 

@@ -1,4 +1,4 @@
-"""Browser tests of the page "Upscale in your browser" (book/10_browser.ipynb, book/_extra/vdsr_web/).
+"""Browser tests of the page "Upscale in your browser" (book/11_browser.ipynb, book/_extra/vdsr_web/).
 
 Headless Chromium, driven by Playwright as tests/test_browser.py does, on a small page this file
 builds around the page's own scripts (and on the built book's page when ``_build/html`` exists),
@@ -83,7 +83,7 @@ def photo(h: int, w: int, y: int = 180, x: int = 190) -> np.ndarray:
 
 
 def page_html() -> str:
-    """The page as the book has it (see book/10_browser.ipynb): a swipe made by vdsr_lib.compare as
+    """The page as the book has it (see book/11_browser.ipynb): a swipe made by vdsr_lib.compare as
     the template, one bundled sample, the container and the script."""
     from vdsr_lib import compare
 
@@ -345,7 +345,7 @@ def test_bad_inputs_give_a_clear_message(page):
 
 @pytest.mark.built_book
 def test_built_book_page_works_offline(browser):
-    html = BOOK / "book" / "10_browser.html"
+    html = BOOK / "book" / "11_browser.html"
     if not html.is_file():
         pytest.skip(f"no built page at {html}: run `make book` first")
     for need in ("vdsr_web/vdsr_web.js", "vdsr_web/vdsr20_x234.safetensors",
@@ -353,7 +353,7 @@ def test_built_book_page_works_offline(browser):
         assert (BOOK / need).is_file(), f"the built book lacks {need} (html_extra_path?)"
     server = Server(BOOK)
     try:
-        p = Page(browser, server.url + "book/10_browser.html")
+        p = Page(browser, server.url + "book/11_browser.html")
         try:
             p.page.wait_for_function(
                 "document.getElementById('vdsr-web-status').textContent.includes('loaded')")

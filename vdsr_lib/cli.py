@@ -107,7 +107,7 @@ TRAIN_HELP = {
     "width": "filters per hidden layer (the paper: 64)",
     "residual": "learn the residual HR - ILR (true, the paper) or the image itself (false)",
     "scales": "training scales (task sr: 2 3 4), or the noise sigmas / JPEG qualities of task denoise / jpeg",
-    "task": "what the network learns: sr (super-resolution), denoise or jpeg (chapter 9)",
+    "task": "what the network learns: sr (super-resolution), denoise or jpeg (chapter 10)",
     "protocol": "how LR images are made: paper (the authors' code: Y first) or selfexsr (RGB first)",
     "train_set": "training images: 291 (T91 + BSD200, the paper's) or one data set folder",
     "max_images": "use only the first N training images (default: all)",

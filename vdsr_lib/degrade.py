@@ -16,7 +16,7 @@ kept, "modcrop") and take as target the luminance Y of HR rounded to 8 bits, as 
 Measured with this package: the paper's protocol reproduces every bicubic cell of the paper's
 Table 3 within 0.01 dB; the SelfExSR one lands up to 0.022 dB below it (chapter 1).
 
-The restoration tasks of chapter 9 degrade differently (noise, JPEG: :func:`make_restoration_pair`,
+The restoration tasks of chapter 10 degrade differently (noise, JPEG: :func:`make_restoration_pair`,
 conventions in :mod:`vdsr_lib.restoration`) but return the same :class:`Pair`; :func:`pair_maker`
 picks the degradation of a task for the trainer.
 """
@@ -40,7 +40,7 @@ __all__ = ["PROTOCOLS", "TASKS", "Pair", "make_pair", "pair_maker", "quantize", 
 
 PROTOCOLS = ("paper", "selfexsr")
 TASKS = ("denoise", "jpeg")
-"""The restoration tasks of chapter 9; level = noise sigma (8-bit levels) or JPEG quality."""
+"""The restoration tasks of chapter 10; level = noise sigma (8-bit levels) or JPEG quality."""
 
 
 @dataclass

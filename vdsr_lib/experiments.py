@@ -109,7 +109,7 @@ def _main(budget: str) -> dict[str, TrainConfig]:
                             lr=ADAM_QUICK_LR)}
 
 
-# --- more experiments are added below, one function each (chapters 3-6 and 9) ---------------
+# --- more experiments are added below, one function each (chapters 3-6 and 10) ---------------
 
 # Chapter 5, "Deeper is better" (the paper's Fig. 3): VDSR of depth 5 to 20, each trained on the 91
 # images with x2, x3 and x4 patches mixed (as the paper did for Fig. 3), validated on Set5 at all
@@ -257,7 +257,7 @@ def _clipping(budget: str) -> dict[str, TrainConfig]:
     return runs
 
 
-# Chapter 9, "Beyond super-resolution": the paper's closing suggestion tested, the same network for
+# Chapter 10, "Beyond super-resolution": the paper's closing suggestion tested, the same network for
 # Gaussian denoising (noise sigma 15, 25 and 50 in 8-bit levels, mixed in one network as the
 # multi-scale idea mixes x2, x3 and x4) and for JPEG artifact removal (Pillow qualities 10, 20, 30 and
 # 40, mixed); the levels take the place of the scales (vdsr_lib.restoration has the conventions).
@@ -280,12 +280,12 @@ def _beyond(budget: str) -> dict[str, TrainConfig]:
     if budget == "cpu":
         return {t: replace(MAIN, task=t, scales=lv, val_scales=lv, depth=10, epochs=6, iters_per_epoch=25,
                            val_every=3, lr=ADAM_QUICK_LR) for t, lv in levels.items()}
-    # quick (chapter 9's live run): a depth-6, width-32 network, 150 steps of 16 patches per task
+    # quick (chapter 10's live run): a depth-6, width-32 network, 150 steps of 16 patches per task
     # (the whole chapter took 190 s of CPU, 10.6 min wall, on the shared 2-core CPU at load 15).
     # The denoiser's lr 3e-3 beat 1e-3 at every noise level on 20 BSD200 images it never trains
     # on (seed 0: +3.57/+6.58/+8.93 dB over the input vs +3.30/+6.33/+8.48); the JPEG network
     # keeps ADAM_QUICK_LR. What the chapter states about these runs (the denoiser beats its input
-    # by > 1 dB at every level yet stays below TV) is checked by tests/test_live_ch9.py, seeds 0-2;
+    # by > 1 dB at every level yet stays below TV) is checked by tests/test_live_ch10.py, seeds 0-2;
     # the JPEG network is seed-dependent (seed 1 barely left its input) and the chapter says so.
     quick = replace(MAIN, depth=6, width=32, epochs=1, iters_per_epoch=150, batch=16, patch=32, max_images=20)
     return {"denoise": replace(quick, task="denoise", scales=levels["denoise"], val_scales=(25,), lr=3e-3),

@@ -1,4 +1,4 @@
-"""Beyond super-resolution: the same network for denoising and JPEG artifact removal (chapter 9).
+"""Beyond super-resolution: the same network for denoising and JPEG artifact removal (chapter 10).
 
 The paper ends: "We believe our approach is readily applicable to other image restoration problems
 such as denoising and compression artifact removal." Here the network's input is not a bicubic

@@ -254,7 +254,7 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
     verdict = HOLDS if within == len(gaps) else PARTLY if 2 * within >= len(gaps) else NOT
     worst = max(gaps, key=lambda c: abs(gaps[c]))
     label = lambda c: f"{c[0].replace('-half', ' (half-size)')} x{c[1]}"  # noqa: E731
-    return Claim("official", "07_benchmarks", "the authors' weights, scored by this book",
+    return Claim("official", "08_authors", "the authors' weights, scored by this book",
                  "Set5 " + "/".join(f"{PAPER_TABLE3['VDSR']['Set5'][s][0]:.2f}" for s in (2, 3, 4))
                  + f" dB at x2/x3/x4 ({n_paper} cells with a number)",
                  f"{within} of {len(gaps)} measured cells within {OFFICIAL_TOL} dB",

@@ -51,7 +51,7 @@ class TrainConfig:
     width: int = 64
     residual: bool = True
     scales: tuple[int, ...] = (2, 3, 4)  # for task "denoise"/"jpeg": noise sigmas / JPEG qualities
-    task: str = "sr"                  # "sr", "denoise" or "jpeg" (chapter 9)
+    task: str = "sr"                  # "sr", "denoise" or "jpeg" (chapter 10)
     protocol: str = "paper"           # training/validation pairs: "paper" (Y first) or "selfexsr"
     train_set: str = "291"            # a dataset folder name, or "291" = T91 + BSD200
     max_images: int | None = None     # use only the first N training images (quick budgets)

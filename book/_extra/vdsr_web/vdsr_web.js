@@ -1,5 +1,5 @@
 /*
- * vdsr_web.js - the page "Upscale in your browser" (book/10_browser.ipynb): a reader picks an image
+ * vdsr_web.js - the page "Upscale in your browser" (book/11_browser.ipynb): a reader picks an image
  * (or a bundled sample), a scale, presses Upscale, and gets bicubic vs VDSR in the book's swipe
  * comparison, with the result as a PNG to download. Nothing is fetched from outside the book.
  *

@@ -1,4 +1,4 @@
-"""Chapter 9's live run, over three seeds: what the chapter's prose says about it holds for any seed.
+"""Chapter 10's live run, over three seeds: what the chapter's prose says about it holds for any seed.
 
 The chapter trains the ``beyond`` experiment's ``quick`` runs (a depth-6, width-32 network per
 task, a few minutes on a CPU) and scores them as the chapter does (central 192 x 192 pixels of
