@@ -139,3 +139,12 @@ def test_official_command_resumes_and_checks_cells(tmp_path, capsys):
     assert merged["models"]["ours"]["paper"]["Set5"]["2"] == {"psnr": 1.0}
     assert merged["models"]["official"] == table["models"]["official"]
     assert merged["command"] == table["command"]  # the command that started the table
+
+
+def test_bicubic_baseline_scores_per_image(tmp_path):
+    """``--models bicubic`` stores the baseline like a network: the paper's Set5 x3 bicubic (30.39)."""
+    need_data("Set5")
+    table = official.score_table(("bicubic",), cells=(("Set5", (3,)),), out=tmp_path / "b.json")
+    cell = table["models"]["bicubic"]["paper"]["Set5"]["3"]
+    assert abs(cell["psnr"] - 30.39) < 0.01 and len(cell["images"]) == 5
+    assert main(["official", "--models", "bicubic", "--cells", "Set5:9", "--json", str(tmp_path / "c.json")]) == 2

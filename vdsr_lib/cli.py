@@ -366,6 +366,7 @@ def _ship_partial(names: list[str], a) -> int:
 
 
 def _cmd_official(a) -> int:
+    from .datasets import BENCHMARKS
     from .official import score_table
 
     cells = None
@@ -373,10 +374,12 @@ def _cmd_official(a) -> int:
         cells = []
         for text in a.cells:
             name, _, scales = text.partition(":")
-            if not scales:
-                print(f"error: --cells takes SET:SCALES, e.g. Set5:2,3,4 (got {text!r})", file=sys.stderr)
+            parts = scales.split(",") if scales else []
+            if not parts or not all(s in ("2", "3", "4") for s in parts) or name not in BENCHMARKS:
+                print(f"error: --cells takes SET:SCALES with SET one of {', '.join(BENCHMARKS)} and "
+                      f"scales from 2, 3, 4, e.g. Set5:2,3,4 (got {text!r})", file=sys.stderr)
                 return 2
-            cells.append((name, tuple(int(s) for s in scales.split(","))))
+            cells.append((name, tuple(int(s) for s in parts)))
     command = (f"python -m vdsr_lib official --models {' '.join(a.models)} --protocols {' '.join(a.protocols)}"
                + (f" --cells {' '.join(a.cells)}" if a.cells else "") + f" --jobs {a.jobs}"
                + (f" --json {a.json}" if a.json else ""))
@@ -414,8 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("official", help="per-image Table 3 of the authors' network and the shipped main model "
                                         "(vdsr_lib/results/official.json)")
-    p.add_argument("--models", nargs="+", default=["official", "ours"], choices=["official", "ours"],
-                   help="official: the authors' network; ours: the shipped main model")
+    p.add_argument("--models", nargs="+", default=["official", "ours"], choices=["official", "ours", "bicubic"],
+                   help="official: the authors' network; ours: the shipped main model; bicubic: the baseline")
     p.add_argument("--protocols", nargs="+", default=["paper"], choices=["paper", "selfexsr", "paper-u8"],
                    help="paper | selfexsr (vdsr_lib.degrade) | paper-u8 (the paper's, LR luminance rounded to 8 bits)")
     p.add_argument("--cells", nargs="+", default=None, metavar="SET:SCALES",

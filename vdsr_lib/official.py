@@ -127,10 +127,16 @@ def load_official(root: str | os.PathLike | None = None, path: str | os.PathLike
 
 #: The 12 cells of the paper's Table 3 as :data:`vdsr_lib.reproduce.BENCH_CELLS` has them.
 MODELS = ("official", "ours")
+#: What ``--models`` accepts: the two networks, and ``"bicubic"`` (the baseline, per image, to compare
+#: cells across sets whose bicubic scores differ).
+CHOICES = MODELS + ("bicubic",)
 
 
-def _network(which: str) -> torch.nn.Module:
-    """The network to score, in channels-last layout (faster on a CPU; the same sums up to rounding)."""
+def _network(which: str) -> torch.nn.Module | str:
+    """The network to score, in channels-last layout (faster on a CPU; the same sums up to rounding),
+    or ``"bicubic"``."""
+    if which == "bicubic":
+        return "bicubic"
     if which == "official":
         net = load_official()
         if net is None:
@@ -140,7 +146,7 @@ def _network(which: str) -> torch.nn.Module:
 
         net = load_pretrained()
     else:
-        raise ValueError(f"unknown model {which!r}; choose from {', '.join(MODELS)}")
+        raise ValueError(f"unknown model {which!r}; choose from {', '.join(CHOICES)}")
     return net.to(memory_format=torch.channels_last)
 
 
