@@ -198,3 +198,14 @@ def test_the_shipped_scorecard_has_five_claims_with_the_verdicts_their_numbers_g
 def test_budget_text_needs_runs(bad):
     with pytest.raises(KeyError):
         S.budget_text(bad)
+
+
+def test_official_urban100_x2_is_the_full_size_cell_once_measured():
+    """The paper's Urban100 x2 number is the full-size set's: the half-size cell stops counting."""
+    paper = S.PAPER_TABLE3["VDSR"]
+    table = {"Set5": {str(s): {"psnr": paper["Set5"][s][0]} for s in (2, 3, 4)},
+             "Urban100-half": {"2": {"psnr": paper["Urban100"][2][0] - 0.5}}}
+    res = {"models": {"official": {"paper": table}}, "hardware": "one thread per cell of CPU X, 2 threads"}
+    assert S.official_claim(res).ours == "3 of 4 measured cells within 0.02 dB"
+    table["Urban100"] = {"2": {"psnr": paper["Urban100"][2][0] + 0.01}}
+    assert S.official_claim(res).ours == "4 of 4 measured cells within 0.02 dB"

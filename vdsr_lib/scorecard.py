@@ -246,9 +246,12 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
     ``OFFICIAL_TOL`` of the paper's VDSR, partly if at least half are, else not reproduced."""
     theirs = results["models"]["official"]["paper"]
     paper_name = lambda ds: "Urban100" if ds == "Urban100-half" else ds  # noqa: E731
+    # The paper's Urban100 x2 number is the full-size set's (chapter 8 shows it): the half-size cell
+    # stands in for it only while the full-size one is not measured.
+    full_x2 = "2" in theirs.get("Urban100", {})
     gaps = {(ds, int(s)): c["psnr"] - PAPER_TABLE3["VDSR"][paper_name(ds)][int(s)][0]
             for ds, row in theirs.items() for s, c in row.items()
-            if PAPER_TABLE3["VDSR"].get(paper_name(ds), {}).get(int(s))}
+            if PAPER_TABLE3["VDSR"].get(paper_name(ds), {}).get(int(s)) and not (ds == "Urban100-half" and full_x2)}
     n_paper = sum(1 for row in PAPER_TABLE3["VDSR"].values() for v in row.values() if v)
     within = sum(abs(g) <= OFFICIAL_TOL for g in gaps.values())
     verdict = HOLDS if within == len(gaps) else PARTLY if 2 * within >= len(gaps) else NOT
