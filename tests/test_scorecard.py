@@ -3,6 +3,7 @@ a rule strict), and the shipped scorecard's rows."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -242,8 +243,11 @@ def test_every_budget_name_is_defined_once_for_the_book():
     names = set(experiments.BUDGETS) | set(budget.BUDGETS) | {"partial"}
     assert set(S.BUDGET_MEANING) == names
     glossary = (Path(__file__).resolve().parents[1] / "book" / "glossary.md").read_text()
-    entry = glossary.split("\nBudget\n", 1)[1].split("\n\n", 1)[0]
+    entry = re.match(r"(?:\n|  .*\n)*", glossary.split("\nBudget\n", 1)[1]).group(0)  # its indented lines
     assert all(f"*{b}*" in entry for b in names), entry
+    flat = " ".join(entry.split())
+    for b, meaning in S.BUDGET_MEANING.items():  # the same words in both places
+        assert " ".join(meaning.split(";")[0].split()) in flat, b
     rows = [S.Claim("k", "03_x", "c", "p", "o", "d", b, "h", "r", "holds", "holds if x; partly if y")
             for b in ("quarter budget: 2,500 iterations of 64", "partial: stopped at 5 of the full budget's 10")]
     assert S.budget_legend(rows) == "; ".join(f"*{b}*: {S.BUDGET_MEANING[b]}" for b in ("quarter", "full", "partial"))

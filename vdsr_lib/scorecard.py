@@ -34,7 +34,7 @@ PAPER_FIG4 = {"residual": 36.90, "image": 27.42}
 #: Every budget name the book uses (``vdsr_lib.experiments.BUDGETS``, the chapters' ``VDSR_BUDGET``)
 #: and the label ``partial``, each in the words of the glossary's *Budget* entry.
 BUDGET_MEANING: dict[str, str] = {
-    "quick": "a few minutes per chapter on a laptop CPU: the chapters' live cells",
+    "quick": "a few minutes per chapter on a laptop CPU, the chapters' live cells",
     "cpu": "a reference run that fits one sitting on a 2-core CPU, 1% to 10% of the paper's schedule",
     "quarter": "a quarter of the paper's schedule (2,500 iterations of 64), on a CPU, for chapter 4's "
                "clipping runs only",
