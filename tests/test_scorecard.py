@@ -3,6 +3,7 @@ a rule strict), and the shipped scorecard's rows."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -14,7 +15,8 @@ def _run(vals: dict, epoch: int = 10, diverged: bool = False, depth: int = 10, b
     epochs = [{"epoch": epoch, "step": 125 * epoch, "val_psnr": {str(k): v for k, v in vals.items()}}]
     if later is not None:  # a second validation, at epoch 40
         epochs.append({"epoch": 40, "step": 5000, "val_psnr": {str(k): v for k, v in later.items()}})
-    return {"config": {"depth": depth, "epochs": 80, "iters_per_epoch": 125, "batch": 64},
+    return {"config": {"depth": depth, "epochs": 80, "iters_per_epoch": 125, "batch": 64, "val_set": "Set5",
+                       "scales": sorted({**vals, **(later or {})})},
             "epochs": [] if diverged else epochs, "diverged": diverged, "hardware": "CPU (test)",
             "bicubic_psnr": {str(k): bicubic for k in (2, 3, 4)}}
 
@@ -32,7 +34,8 @@ def test_residual_verdicts():
     runs = _residual(36.0, 30.0, 36.5, 34.0)
     claim = S.residual_claim(_summary(runs))
     assert claim.verdict == "holds" and claim.ours == "36.00 vs 30.00 dB"
-    assert "at epoch 40 by 2.5/2.5 dB" in claim.detail and "1 dB at every lr" in claim.rule
+    assert "at epoch 40, the last all runs reached, by 2.50/2.50 dB" in claim.detail
+    assert "1 dB at every lr" in claim.rule and claim.test_set == "Set5 at x2"
     caught_up = _residual(36.0, 30.0, 36.5, 36.45)  # the lead is gone by epoch 40: not "holds"
     assert S.residual_claim(_summary(caught_up)).verdict == "partly"
     runs["image_lr0.01"] = _run({2: 35.5}, later={2: 35.9})  # ahead by 0.5 dB only at lr 0.01
@@ -42,6 +45,17 @@ def test_residual_verdicts():
     assert claim.verdict == "not reproduced"
     assert claim.budget == "partial: stopped at 5,000 of the full budget's 10,000 iterations of 64"
     assert claim.hardware == "CPU" and claim.budget.startswith("partial")
+
+
+def test_residual_evidence_and_printed_differences_agree_with_the_rounded_numbers():
+    runs = _residual(36.004, 30.006, 36.5, 34.0)  # 36.00 - 30.01 = 5.99, not 6.00 (unrounded 5.998)
+    common, rows = S.residual_evidence(_summary(runs))
+    assert common == 40 and rows[0] == ("0.1", 36.0, 30.01, 36.5, 34.0) and [r[0] for r in rows] == ["0.1", "0.01"]
+    assert "after 10 epochs by 5.99/5.99 dB at lr 0.1/0.01" in S.residual_claim(_summary(runs)).detail
+    depth = {f"depth{d}": _run({2: v, 3: v, 4: v}, depth=d) for d, v in zip((5, 10, 15, 20),
+                                                                           (35.004, 36.606, 36.8, 36.816))}
+    detail = S.depth_claim(_summary(depth)).detail  # 36.82 - 36.61 = +0.21 (unrounded +0.210)
+    assert "over 5: +1.82/+1.82/+1.82 dB" in detail and "over 10: +0.21/+0.21/+0.21 dB" in detail
 
 
 def test_clipping_verdicts():
@@ -64,6 +78,7 @@ def test_depth_verdicts():
         return {f"depth{d}": _run({2: v, 3: v - 3, 4: v - 5}, depth=d) for d, v in zip((5, 10, 15, 20), x2)}
     claim = S.depth_claim(_summary(runs([35.0, 36.0, 36.2, 36.15])))
     assert claim.verdict == "holds" and claim.ours.startswith("35.00/36.00/36.20/36.15 dB")
+    assert claim.test_set == "Set5 at x2, x3 and x4" and "depth 20 beats depth 10" in claim.rule
     assert S.depth_claim(_summary(runs([35.0, 36.0, 36.2, 36.15]), partial=True)).verdict == "partly"
     assert S.depth_claim(_summary(runs([35.0, 36.0, 36.05, 36.05]))).verdict == "partly"  # 20 ties 10
     assert S.depth_claim(_summary(runs([35.0, 36.5, 36.6, 36.0]))).verdict == "partly"  # 20 < 15 by 0.6
@@ -75,6 +90,8 @@ def test_scales_verdicts():
     multi = lambda x2, x3, x4: _summary({**single, "x234": _run({2: x2, 3: x3, 4: x4})})  # noqa: E731
     claim = S.scales_claim(multi(32.95, 33.0, 33.2))
     assert claim.verdict == "holds" and claim.ours == "-0.05/+0.00/+0.20 dB"
+    assert "{2,3,4} network: 32.95/33.00/33.20 dB" in claim.detail and "33.00/33.00/33.00 dB" in claim.detail
+    assert S.scales_claim(multi(32.996, 33.0, 33.0)).ours == "+0.00/+0.00/+0.00 dB"  # never "-0.00"
     assert S.scales_claim(multi(32.5, 33.0, 33.0)).verdict == "partly"
     assert S.scales_claim(multi(32.5, 32.8, 32.7)).verdict == "not reproduced"  # costs at every scale
     assert S.scales_claim(multi(30.0, 33.0, 33.0)).verdict == "not reproduced"  # at bicubic at x2
@@ -87,15 +104,17 @@ def test_benchmark_verdicts():
             "recipe": {"epochs": 80, "iters_per_epoch": 125, "batch": 64}, "budget": "full", "hardware": "X"}
     claim = S.benchmark_claim(meta)
     assert claim.verdict == "holds" and claim.budget == "full budget: 10,000 iterations of 64"
+    assert claim.test_set.startswith("Set5 at x2, x3 and x4: the 3 cells of the paper's Table 3 (it has no "
+                                     "Urban100 x3")
     low = copy.deepcopy(meta)
     for s in (2, 3, 4):
         low["metrics"]["benchmark"]["Set5"][str(s)]["psnr"] = paper["SRCNN"]["Set5"][s][0] + 0.2
     claim = S.benchmark_claim(low)
-    assert claim.verdict == "partly" and "(paper protocol)" in claim.detail
+    assert claim.verdict == "partly" and "; paper protocol" in claim.detail
     low["metrics"]["benchmark"]["Set5"]["2"]["psnr"] = paper["SRCNN"]["Set5"][2][0] + 0.01
     claim = S.benchmark_claim(low)  # one cell only level with SRCNN: no longer "partly"
     assert claim.verdict == "not reproduced"
-    assert "above its SRCNN in 2, level with it (within 0.1 dB) in 1" in claim.detail
+    assert "above its SRCNN in 2, level with it (within 0.1 dB) in 1: Set5 x2;" in claim.detail
     for s in (2, 3, 4):
         low["metrics"]["benchmark"]["Set5"][str(s)]["psnr"] = 30.0
     assert S.benchmark_claim(low).verdict == "not reproduced"
@@ -109,11 +128,14 @@ def test_official_verdicts():
     res = {"models": {"official": {"paper": table}}, "hardware": "one thread per cell of CPU X, 2 threads"}
     claim = S.official_claim(res)  # Urban100 x3 has no paper number: not counted
     assert claim.verdict == "holds" and claim.ours == "4 of 4 measured cells within 0.02 dB"
-    assert "7 cells not measured yet" in claim.detail and claim.hardware == "CPU X"
-    assert "every measured cell within 0.02 dB" in claim.rule
+    assert "not measured: Set14 x2, Set14 x3, Set14 x4, B100 x2, B100 x3, B100 x4, Urban100 x4" in claim.detail
+    assert claim.hardware == "CPU X" and claim.test_set.startswith("4 of the 11 cells")
+    assert "11 cells in all (Table 3 has no Urban100 x3)" in claim.paper
+    assert "every measured cell is within 0.02 dB" in claim.rule
     table["Set5"]["2"] = cell("Set5", 2, 0.03)
     claim = S.official_claim(res)
-    assert claim.verdict == "partly" and "the farthest cell Set5 x2 (+0.030 dB)" in claim.detail
+    assert claim.verdict == "partly"
+    assert "the farthest cell: Set5 x2, 37.56 against the paper's 37.53 dB" in claim.detail
     for s in (3, 4):
         table["Set5"][str(s)] = cell("Set5", s, -0.05)
     assert S.official_claim(res).verdict == "not reproduced"  # 1 of 4
@@ -189,7 +211,9 @@ def test_the_shipped_scorecard_has_five_claims_with_the_verdicts_their_numbers_g
     for c in rows:
         assert c.verdict == expected[c.key], (c.key, c.ours)
         assert c.paper and c.ours and c.detail and c.budget and c.hardware and c.recipe
-        assert c.chapter[:2].isdigit() and c.rule.startswith("holds: ") and "; partly: " in c.rule
+        assert c.chapter[:2].isdigit() and c.rule.startswith("holds if ") and "; partly if " in c.rule
+        assert c.rule.endswith("; else not reproduced") and c.test_set
+        assert c.command.startswith("python -m vdsr_lib ")
         assert c.ours[0].isdigit() or c.ours[0] in "+-" or c.ours.startswith("Set5 ")  # the number first
         assert ("partial" in c.budget) == ("stopped" in c.budget)
 
@@ -209,3 +233,32 @@ def test_official_urban100_x2_is_the_full_size_cell_once_measured():
     assert S.official_claim(res).ours == "3 of 4 measured cells within 0.02 dB"
     table["Urban100"] = {"2": {"psnr": paper["Urban100"][2][0] + 0.01}}
     assert S.official_claim(res).ours == "4 of 4 measured cells within 0.02 dB"
+
+
+def test_hardware_text_merges_thread_counts_of_one_cpu():
+    runs = {"a": _run({2: 30.0}), "b": _run({2: 30.0}), "c": _run({2: 30.0})}
+    runs["a"]["hardware"] = "Intel(R) Xeon(R) Processor, 2 threads"
+    runs["b"]["hardware"] = runs["c"]["hardware"] = "Intel(R) Xeon(R) Processor, 1 thread"
+    assert S.hardware_text(_summary(runs)) == "Intel Xeon Processor, 1 or 2 threads"
+    runs["a"]["hardware"] = "NVIDIA H100 80GB HBM3 (CUDA)"
+    assert S.hardware_text(_summary(runs)) == "Intel Xeon Processor, 1 thread/NVIDIA H100"
+
+
+def test_every_budget_name_is_defined_once_for_the_book():
+    """One vocabulary: every budget ``reproduce`` and ``VDSR_BUDGET`` accept, and the label
+    ``partial``, has a meaning for the scorecard and is named in the glossary's Budget entry."""
+    from pathlib import Path
+
+    from vdsr_lib import budget, experiments
+
+    names = set(experiments.BUDGETS) | set(budget.BUDGETS) | {"partial"}
+    assert set(S.BUDGET_MEANING) == names
+    glossary = (Path(__file__).resolve().parents[1] / "book" / "glossary.md").read_text()
+    entry = re.match(r"(?:\n|  .*\n)*", glossary.split("\nBudget\n", 1)[1]).group(0)  # its indented lines
+    assert all(f"*{b}*" in entry for b in names), entry
+    flat = " ".join(entry.split())
+    for b, meaning in S.BUDGET_MEANING.items():  # the same words in both places
+        assert " ".join(meaning.split(";")[0].split()) in flat, b
+    rows = [S.Claim("k", "03_x", "c", "p", "o", "d", b, "h", "r", "holds", "holds if x; partly if y")
+            for b in ("quarter budget: 2,500 iterations of 64", "partial: stopped at 5 of the full budget's 10")]
+    assert S.budget_legend(rows) == "; ".join(f"*{b}*: {S.BUDGET_MEANING[b]}" for b in ("quarter", "full", "partial"))
