@@ -262,3 +262,18 @@ def test_every_budget_name_is_defined_once_for_the_book():
     rows = [S.Claim("k", "03_x", "c", "p", "o", "d", b, "h", "r", "holds", "holds if x; partly if y")
             for b in ("quarter budget: 2,500 iterations of 64", "partial: stopped at 5 of the full budget's 10")]
     assert S.budget_legend(rows) == "; ".join(f"*{b}*: {S.BUDGET_MEANING[b]}" for b in ("quarter", "full", "partial"))
+
+
+def test_benchmark_urban100_x2_against_the_set_each_paper_number_belongs_to():
+    """With ours on the full-size Urban100 x2, the paper's VDSR is compared there and its SRCNN with
+    the half-size cell; without it, the half-size cell stands for both."""
+    paper = S.PAPER_TABLE3
+    table = {"Set5": {str(s): {"psnr": paper["VDSR"]["Set5"][s][0], "protocol": "paper"} for s in (2, 3, 4)},
+             "Urban100-half": {"2": {"psnr": paper["SRCNN"]["Urban100"][2][0] + 0.5, "protocol": "paper"}}}
+    meta = {"metrics": {"benchmark": table}, "recipe": {}, "budget": "full", "hardware": "X"}
+    alone = S.benchmark_claim(meta)
+    assert alone.detail.startswith("4 cells") and "above its SRCNN in 4" in alone.detail
+    full = {"Urban100": {"2": {"psnr": paper["VDSR"]["Urban100"][2][0] - 0.3}}}
+    both = S.benchmark_claim(meta, full)
+    assert both.detail.startswith("4 cells, -0.30 to +0.00 dB") and "above its SRCNN in 4" in both.detail
+    assert "full-size set's" in both.test_set
