@@ -1,6 +1,6 @@
 """Benchmark the in-browser VDSR (book/_extra/vdsr_web/) against vdsr_lib.upscale, one thread each.
 
-    .venv/bin/python scripts/bench_web.py [--size 256] [--scale 2] [--repeat 2] [--tile 256]
+    .venv/bin/python scripts/bench_web.py [--size 256] [--scale 2] [--repeat 2] [--tile 512]
 
 Serves book/_extra/vdsr_web/ from 127.0.0.1, opens it in headless Chromium (Debian's, through
 Playwright, every other host refused), upscales a size x size crop of a photo with
@@ -54,7 +54,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--scale", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2, help="timed runs of each (best is reported)")
-    ap.add_argument("--tile", type=int, default=256, help="browser tile side (0: whole image)")
+    ap.add_argument("--tile", type=int, default=512, help="browser tile side (0: whole image)")
     ap.add_argument("--write", action="store_true",
                     help=f"also write the JSON to {BENCH.relative_to(ROOT)} (the book page's note "
                          "reads it)")

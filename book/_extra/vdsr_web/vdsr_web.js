@@ -9,7 +9,7 @@
  *
  * Contract for tests (tests/test_web.py):
  *   window.vdsrWeb.upscale(imageData, scale[, options]) -> Promise<ImageData> (RGBA, alpha 255)
- *     options: {tile: 256, onProgress(done, total), bicubic: false (resolve {vdsr, bicubic})}
+ *     options: {tile: 512, onProgress(done, total), bicubic: false (resolve {vdsr, bicubic})}
  *   window.vdsrWeb.ready() -> Promise<{backend, layers, loadMs}>
  *   controls: #vdsr-web-file (file input), #vdsr-web-scale (scale), #vdsr-web-result (result),
  *   #vdsr-web-go (the button), #vdsr-web-status (messages; class "vdsr-web-error" on errors).
@@ -25,7 +25,11 @@
   // an RGBA image; at ~20 microseconds per output pixel (WASM, one thread) 4 Mpx is ~1.5 min.
   const LIMITS = { inputPixels: 1000000, outputPixels: 4194304, fileBytes: 50e6 };
   const SCALES = [2, 3, 4];
-  const TILE = 256;                                        // output pixels per tile side
+  // Output pixels per tile side. Measured (scripts/bench_web.py, 512 x 512 output, x2): one
+  // 512-px tile took about half the time of four 256-px tiles, more than their 20% of extra
+  // overlap pixels explains. One layer's activations of a 560-px tile (with its overlap) are
+  // about 80 MB of float32.
+  const TILE = 512;
   let msPerPixel = 0.08;           // a guess (one busy laptop core, WASM); measured after each run
 
   // -- the worker ------------------------------------------------------------------------
