@@ -84,3 +84,10 @@ def test_span_names_one_end_when_the_other_rounds_to_zero():
     assert span([-0.1, 0.2]) == "by -0.10 to +0.20 dB"
     assert span([0.001, -0.001]) == "by less than 0.005 dB"
     assert span(iter([0.5, 0.7])) == "by up to +0.70 dB"  # any iterable, read once
+
+
+def test_shown_diff_agrees_with_the_printed_values():
+    from vdsr_lib.report import shown_diff, signed
+    assert 36.714 - 36.607 > 0.105 and shown_diff(36.714, 36.607) == 0.10  # 36.71 - 36.61
+    assert signed(33.196 - 32.224) == "+0.97" and signed(shown_diff(33.196, 32.224)) == "+0.98"
+    assert shown_diff(30.96, 31.004) == -0.04 and shown_diff(1.24, 1.16, 1) == 0.0
