@@ -56,3 +56,19 @@ def test_heatmap_caps_colours_and_writes_values():
     assert sorted(t.get_text() for t in ax.texts) == ["+0.50", "+1.00", "-8.00"]
     with pytest.raises(ValueError, match="do not match"):
         plots.heatmap(ax, v, ["a"], ["x2", "x3"])
+
+
+def test_below_axis_marks_the_cut_off_points_on_the_bottom_edge():
+    fig, ax = plots.panels(1)
+    ax.plot([1, 2, 3, 4], [30.0, 20.0, 36.0, 25.0])
+    ax.set_ylim(29, 37)
+    cut = plots.below_axis(ax, [1, 2, 3, 4], [30.0, 20.0, 36.0, 25.0], color="C0", label="below")
+    assert cut == [(2.0, 20.0), (4.0, 25.0)]
+    marks = ax.get_lines()[-1]
+    assert list(marks.get_xdata()) == [2.0, 4.0] and marks.get_marker() == "v"
+    low = list(marks.get_ydata())  # axes fraction: just inside the bottom edge
+    assert low[0] == low[1] and 0 < low[0] < 0.1
+    other = plots.below_axis(ax, [2], [10.0], row=1)
+    assert other == [(2.0, 10.0)] and ax.get_lines()[-1].get_ydata()[0] > low[0]  # stacked above
+    assert ax.get_ylim() == (29, 37)  # the limits stay
+    assert plots.below_axis(ax, [1], [35.0]) == [] and len(ax.get_lines()) == 3  # nothing to mark

@@ -45,6 +45,21 @@ def test_reference_cost_says_runs_hardware_and_time():
         "the longest 10 min, 11 min in all")
 
 
+def test_reference_cost_calls_runs_that_stopped_early_partial():
+    from vdsr_lib.experiments import reference_cost
+    cfg = {"epochs": 80, "iters_per_epoch": 125}
+
+    def run(epochs_done, finished=False):
+        return {"hardware": "GPU", "wall_time_s": 60, "finished": finished, "diverged": False,
+                "config": cfg, "epochs": [{"step": 125 * e} for e in range(1, epochs_done + 1)]}
+    text = reference_cost({"budget": "full", "runs": {"a": run(43), "b": run(44)}})
+    assert text == ("2 runs of the 'full' budget, partial (stopped early after 5,375-5,500 of its "
+                    "10,000 iterations) on GPU, 60 s each")
+    assert "at the 'full' budget" not in text
+    one = reference_cost({"budget": "full", "runs": {"a": run(43), "b": run(80, finished=True)}})
+    assert "1 of them partial (stopped early after 5,375-10,000" not in one and "1 of them partial" in one
+
+
 def test_say_wraps_each_line_to_the_page(capsys):
     from vdsr_lib.report import say
 
@@ -84,3 +99,10 @@ def test_span_names_one_end_when_the_other_rounds_to_zero():
     assert span([-0.1, 0.2]) == "by -0.10 to +0.20 dB"
     assert span([0.001, -0.001]) == "by less than 0.005 dB"
     assert span(iter([0.5, 0.7])) == "by up to +0.70 dB"  # any iterable, read once
+
+
+def test_shown_diff_agrees_with_the_printed_values():
+    from vdsr_lib.report import shown_diff, signed
+    assert 36.714 - 36.607 > 0.105 and shown_diff(36.714, 36.607) == 0.10  # 36.71 - 36.61
+    assert signed(33.196 - 32.224) == "+0.97" and signed(shown_diff(33.196, 32.224)) == "+0.98"
+    assert shown_diff(30.96, 31.004) == -0.04 and shown_diff(1.24, 1.16, 1) == 0.0

@@ -31,8 +31,8 @@ def test_shipped_summary_is_what_its_command_reproduces(name):
         stored = dict(history["config"])
         if stored["protocol"] != today["protocol"]:
             assert stored["protocol"] == LEGACY_DEFAULTS["protocol"], run
-            if stored["task"] == "sr":  # the description says the run predates the paper's protocol
-                assert "(trained before the book switched to the paper's own protocol)" in describe_reference(res)
+            if stored["task"] == "sr":  # the description says the command makes them another way
+                assert "(the reproduce command makes them under the paper's protocol)" in describe_reference(res)
             stored["protocol"] = today["protocol"]
         assert stored == today, run
         # an unfinished run only in a summary labelled partial (reproduce --ship-partial), which says so

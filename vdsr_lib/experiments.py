@@ -411,7 +411,7 @@ def describe_reference(results: dict[str, Any]) -> str:
     protocols = sorted({c.get("protocol", "selfexsr") for c in cfgs if c.get("task", "sr") == "sr"})
     pairs = (f", LR made under the {'/'.join(protocols)} protocol" if protocols else "")
     if protocols and protocols != ["paper"]:
-        pairs += " (trained before the book switched to the paper's own protocol)"
+        pairs += " (the reproduce command makes them under the paper's protocol)"
     text = (f"shipped reference run, budget {results.get('budget', '?')!r}: {len(runs)} run{'s' * (len(runs) > 1)} of {net}, "
             f"{iters} each, training set {sets}{pairs}; trained on {hardware}, {took}; "
             f"reproduce{' the whole schedule' if stopped else ''} with `{results.get('command', '?')}`")
@@ -428,7 +428,9 @@ def describe_reference(results: dict[str, Any]) -> str:
 def reference_cost(results: dict[str, Any]) -> str:
     """What a shipped experiment summary (:func:`load_results`) cost to train, for the note that
     opens a chapter: ``"6 runs at the 'full' budget on an NVIDIA H100 80GB HBM3, 5 min each"``
-    (or ``"the longest 6 min, 31 min in all"`` when the runs' times differ)."""
+    (or ``"the longest 6 min, 31 min in all"`` when the runs' times differ). Runs that stopped
+    early are not "at" a budget: ``"6 runs of the 'full' budget, partial (stopped early after
+    5,375-5,500 of its 10,000 iterations) on ..."``."""
     from .report import seconds_text
 
     runs = results["runs"].values()
@@ -442,7 +444,17 @@ def reference_cost(results: dict[str, Any]) -> str:
         took = f"{seconds_text(max(times))} each"
     else:
         took = f"the longest {seconds_text(max(times))}, {seconds_text(sum(times))} in all"
-    return f"{n} run{'s' * (n > 1)} at the {results.get('budget', '?')!r} budget on {hardware}, {took}"
+    budget = f"the {results.get('budget', '?')!r} budget"
+    stopped = stopped_early(results)
+    if not stopped:
+        return f"{n} run{'s' * (n > 1)} at {budget} on {hardware}, {took}"
+    done = sorted({trained_iters(results["runs"][r]) for r in stopped})
+    planned = max(results["runs"][r]["config"]["epochs"] * results["runs"][r]["config"]["iters_per_epoch"]
+                  for r in stopped)
+    some = "" if len(stopped) == n else f"{len(stopped)} of them "
+    return (f"{n} run{'s' * (n > 1)} of {budget}, {some}partial (stopped early after "
+            f"{'-'.join(dict.fromkeys(f'{d:,}' for d in (done[0], done[-1])))} of its {planned:,} "
+            f"iterations) on {hardware}, {took}")
 
 
 def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,), points: int | None = None) -> str:

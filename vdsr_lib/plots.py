@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["COLUMN_INCHES", "DPI", "book_style", "panels", "legend_below", "curves", "paper_points",
-           "validation_curve", "lr_drops", "heatmap", "mosaic", "show_image", "architecture"]
+           "validation_curve", "lr_drops", "below_axis", "heatmap", "mosaic", "show_image", "architecture"]
 
 COLUMN_INCHES = 6.8  # figure width that fits the book's text column at DPI (680 px)
 DPI = 100
@@ -101,6 +101,21 @@ def lr_drops(ax, steps: Sequence[float]) -> None:
     lines stay visibly dotted at the column's size: 1 px dots, 2 px gaps)."""
     for x in steps:
         ax.axvline(float(x), color="0.3", lw=1.0, ls=(0, (1, 2)), label="_nolegend_")
+
+
+def below_axis(ax, x: Sequence[float], y: Sequence[float], label: str = "_nolegend_", row: int = 0,
+               **style: Any) -> list[tuple[float, float]]:
+    """Mark the points of a curve that lie below the axes' lower limit (set the limits first) with
+    downward triangles just inside the bottom edge, so a cut-off point is seen, not lost; ``row``
+    stacks the triangles of another curve one marker higher, so curves that leave the axis at the
+    same ``x`` stay apart. Returns the cut-off points ``[(x, y), ...]`` for the caption."""
+    bottom = ax.get_ylim()[0]
+    cut = [(float(a), float(b)) for a, b in zip(x, y) if b < bottom]
+    if cut:
+        style = {"marker": "v", "ms": 7, "mec": "k", "mew": 0.5, **style}
+        ax.plot([a for a, _ in cut], [0.04 + 0.07 * row] * len(cut), ls="none", label=label,
+                transform=ax.get_xaxis_transform(), zorder=5, **style)
+    return cut
 
 
 def heatmap(ax, values: np.ndarray, rows: Sequence[str], cols: Sequence[str], fmt: str = "{:+.2f}",

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["PAGE_WIDTH", "PAPER_PATCHES", "table_html", "show_table", "say", "power10", "signed", "span",
+__all__ = ["PAGE_WIDTH", "PAPER_PATCHES", "table_html", "show_table", "say", "power10", "signed", "shown_diff", "span",
            "duration", "schedule_share", "seconds_text", "Stopwatch", "timing_note"]
 
 PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
@@ -70,6 +70,13 @@ def signed(x: float, digits: int = 2) -> str:
     """``x`` with its sign at ``digits`` decimals, for differences in prose: ``0.042`` -> ``+0.04``;
     a value that rounds to zero reads ``+0.00``, never ``-0.00``."""
     return f"{round(x, digits) + 0.0:+.{digits}f}"
+
+
+def shown_diff(a: float, b: float, digits: int = 2) -> float:
+    """``a - b`` as a reader works it out from the two values printed at ``digits`` decimals:
+    36.714 and 36.607 print as 36.71 and 36.61, so the prose says 0.10, not 0.11. Use it for a
+    difference that the page prints beside its two terms."""
+    return round(float(f"{a:.{digits}f}") - float(f"{b:.{digits}f}"), digits)
 
 
 def span(values: Iterable[float], digits: int = 2) -> str:
