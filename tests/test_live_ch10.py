@@ -1,11 +1,11 @@
-"""Chapter 10's live run, over three seeds: what the chapter's prose says about it holds for any seed.
+"""Chapter 10's live run, over three seeds: what the chapter's prose says held for all three seeds tested.
 
 The chapter trains the ``beyond`` experiment's ``quick`` runs (a depth-6, width-32 network per
 task, a few minutes on a CPU) and scores them as the chapter does (central 192 x 192 pixels of
 Set5 and Set14) against the classical baselines tuned on the training images. It states one thing
-about them as holding for any seed: the denoiser beats its noisy input by more than 1 dB at every
-level, yet stays below total-variation denoising at every level (transfer needs the shipped
-full-budget run). The JPEG network is not claimed: with seed 1 it had barely left its input after
+about them as holding for the three seeds tested: the denoiser beats its noisy input by more than
+1 dB at every level, yet stays below total-variation denoising at every level (transfer needs the
+shipped full-budget run). The JPEG network is not claimed: with seed 1 it had barely left its input after
 150 steps (Set5 quality 10: +0.02 dB; in another cell 0.004 dB below it), with seed 0 it gained
 +0.25 to +0.85 dB. Measured: the three denoiser runs plus their set-up in about 1.5 min.
 """
