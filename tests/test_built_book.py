@@ -51,6 +51,16 @@ def test_every_glued_value_is_filled_in(path):
     assert "{glue" not in text and "glue:text" not in text
 
 
+@NO_BOOK
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_command_options_keep_their_double_dash(path):
+    """A command glued as text (chapter 8's) must read ``--models``, not an en dash that no shell
+    accepts (Sphinx's smart quotes turn ``--`` into one unless told not to)."""
+    text = path.read_text(encoding="utf-8")
+    dashed = re.findall(r"(?:\u2013|&#8211;)(?:models|cells|json|budget|jobs|protocols|ship)\b", text)
+    assert not dashed, dashed[:3]
+
+
 # -- tables: captioned, padded, and never wider than a phone's page --------------------------
 
 def uncaptioned_tables(page: str) -> list[str]:
