@@ -293,6 +293,15 @@ def _paper_name(ds: str) -> str:
     return "Urban100" if ds == "Urban100-half" else ds
 
 
+def _paper_cell(method: str, ds: str, s: int, full_x2: bool) -> tuple | None:
+    """The paper's (PSNR, SSIM) of ``method`` for our cell (``ds``, ``s``), or None. With the full-size
+    Urban100 x2 measured (``full_x2``), the paper's VDSR there is the full-size set's and its other
+    methods the half-size set's (chapter 8); without it the half-size cell stands for all of them."""
+    if full_x2 and s == 2 and ds.startswith("Urban100") and (method == "VDSR") != (ds == "Urban100"):
+        return None
+    return PAPER_TABLE3[method].get(_paper_name(ds), {}).get(s)
+
+
 def _cell_label(ds: str, s: int) -> str:
     return f"{ds.replace('-half', ' (half-size)')} x{s}"
 
@@ -323,11 +332,7 @@ def benchmark_claim(meta: Mapping[str, Any], per_image: Mapping[str, Any] | None
     cells = [(ds, int(s), c["psnr"]) for ds, row in table.items() for s, c in row.items()]
     cells += [("Urban100", 2, full_x2["psnr"])] if full_x2 else []
 
-    def ref(method: str, ds: str, s: int) -> tuple | None:  # the paper's number for this cell of ours
-        if full_x2 and s == 2 and ds.startswith("Urban100") and (method == "VDSR") != (ds == "Urban100"):
-            return None
-        return PAPER_TABLE3[method].get(_paper_name(ds), {}).get(s)
-
+    ref = lambda m, ds, s: _paper_cell(m, ds, s, bool(full_x2))  # noqa: E731
     rows = [(ds, s, p, ref("VDSR", ds, s)) for ds, s, p in cells if ref("VDSR", ds, s)]
     srcnn = [(ds, s, p, ref("SRCNN", ds, s)) for ds, s, p in cells if ref("SRCNN", ds, s)]
     within = all(p >= v[0] - MARGIN for _, _, p, v in rows)
@@ -368,9 +373,8 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
     # The paper's Urban100 x2 number is the full-size set's (chapter 8 shows it): the half-size cell
     # stands in for it only while the full-size one is not measured.
     full_x2 = "2" in theirs.get("Urban100", {})
-    paper = {(ds, int(s)): PAPER_TABLE3["VDSR"][_paper_name(ds)][int(s)][0]
-             for ds, row in theirs.items() for s in row if PAPER_TABLE3["VDSR"].get(_paper_name(ds), {}).get(int(s))
-             and not (ds == "Urban100-half" and full_x2)}
+    paper = {(ds, int(s)): _paper_cell("VDSR", ds, int(s), full_x2)[0]
+             for ds, row in theirs.items() for s in row if _paper_cell("VDSR", ds, int(s), full_x2)}
     psnr = {(ds, int(s)): c["psnr"] for ds, row in theirs.items() for s, c in row.items()}
     gaps = {c: psnr[c] - v for c, v in paper.items()}
     n_paper = _paper_cells()
