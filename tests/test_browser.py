@@ -322,6 +322,47 @@ def test_book_code_and_output_do_not_scroll_sideways(browser):
     assert not scrolls, f"{len(scrolls)} code/output blocks scroll sideways (page, longest line): {scrolls[:5]}"
 
 
+@pytest.mark.built_book
+def test_scorecard_table_reads_at_1280_and_390(browser):
+    """The scorecard's Table 1 (book/_static/book.css): at 1280 px its verdict column, where the rules
+    are, is at least 240 px wide (the text column's 688 px left it 137), no cell's text runs out of
+    its cell, and no contents list lies over the table; at a phone's 390 px each claim is a block of
+    labelled cells. The page never scrolls sideways."""
+    pages = [p for p in book_pages() if p.name == "00_scorecard.html"]
+    if not pages:
+        pytest.skip(f"no built scorecard at {BOOK}: run `make book` first")
+    wide = Page(browser, pages[0].as_uri(), width=1280)
+    try:
+        found = wide.page.evaluate("""() => {
+            const t = document.querySelector('table#scorecard-table');
+            t.scrollIntoView();
+            const box = t.getBoundingClientRect();
+            const over = [...document.querySelectorAll('.bd-sidebar-secondary')].filter(s => {
+                const r = s.getBoundingClientRect();
+                return r.height > 0 && r.left < box.right && r.right > box.left && r.top < box.bottom
+                    && r.bottom > Math.max(box.top, 0); });
+            return {cols: [...t.querySelectorAll('thead th')].map(th => th.getBoundingClientRect().width),
+                    spill: [...t.querySelectorAll('td')].filter(c => c.scrollWidth > c.clientWidth + 1)
+                        .map(c => c.textContent.slice(0, 40)),
+                    covered: over.length, sideways: document.documentElement.scrollWidth - innerWidth}; }""")
+        assert found["cols"][3] >= 240, found["cols"]
+        assert not found["spill"] and not found["covered"] and found["sideways"] <= 0, found
+    finally:
+        wide.close()
+    phone = Page(browser, pages[0].as_uri(), width=390)
+    try:
+        found = phone.page.evaluate("""() => {
+            const row = document.querySelector('table#scorecard-table tbody tr');
+            const label = (td) => getComputedStyle(td.querySelector('p'), '::before').content;
+            return {display: [...row.children].map(td => getComputedStyle(td).display),
+                    labels: [...row.children].slice(1).map(label),
+                    sideways: document.documentElement.scrollWidth - innerWidth}; }""")
+        assert found["display"] == ["block"] * 4 and found["sideways"] <= 0, found
+        assert found["labels"] == ['"The paper: "', '"This book: "', '"Verdict: "'], found
+    finally:
+        phone.close()
+
+
 # -- figures open full size on a tap (book/_static/figure_zoom.js) ---------------------------
 
 def test_figure_opens_full_size_on_a_tap(browser, tmp_path):

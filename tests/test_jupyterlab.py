@@ -122,7 +122,7 @@ NOTEBOOK_STATE_JS = """() => {
 }"""
 
 
-def test_chapter8_widgets_in_jupyterlab(tmp_path):
+def test_chapter9_widgets_in_jupyterlab(tmp_path):
     sync_api, chromium = require_chromium("JupyterLab test")
     (tmp_path / "nb").mkdir()
     shutil.copy(CHAPTER, tmp_path / "nb" / CHAPTER.name)

@@ -43,8 +43,11 @@ def test_residual_verdicts():
     runs["image_lr0.1"] = _run({2: 36.5}, later={2: 36.6})
     claim = S.residual_claim(_summary(runs, partial=True))
     assert claim.verdict == "not reproduced"
-    assert claim.budget == "partial: stopped at 5,000 of the full budget's 10,000 iterations of 64"
+    assert claim.budget == ("partial: stopped at 5,000 of the full budget's 10,000 iterations of 64; the "
+                            "schedule was not finished (the results do not record what stopped it)")
     assert claim.hardware == "CPU" and claim.budget.startswith("partial")
+    stopped = {**_summary(runs, partial=True), "stopped_by": "the lent GPU's time running out"}
+    assert S.residual_claim(stopped).budget.endswith("not finished (stopped by the lent GPU's time running out)")
 
 
 def test_residual_evidence_and_printed_differences_agree_with_the_rounded_numbers():
@@ -62,9 +65,11 @@ def test_clipping_verdicts():
     runs = {"none": _run({}, diverged=True), "adjustable": _run({2: 31.0}), "value": _run({2: 30.95})}
     claim = S.clipping_claim(_summary(runs, "full"))
     assert claim.verdict == "holds" and claim.ours.startswith("31.00 dB")
+    assert claim.detail == "no clipping diverged; the best other method, value clipping, 30.95 dB"
+    assert "the best method" in claim.rule and "rule" not in claim.detail
     assert S.clipping_claim(_summary(runs, "cpu")).verdict == "partly"
     assert S.clipping_claim(_summary(runs, "full", partial=True)).verdict == "partly"
-    runs["norm"] = _run({2: 31.5})  # another rule is clearly better: clipping is not what made lr 0.1 work
+    runs["norm"] = _run({2: 31.5})  # another method is clearly better: clipping is not what made lr 0.1 work
     assert S.clipping_claim(_summary(runs, "full")).verdict == "not reproduced"
     del runs["norm"]
     runs["adjustable"] = _run({2: 30.05})  # within the margin of bicubic
@@ -83,6 +88,53 @@ def test_depth_verdicts():
     assert S.depth_claim(_summary(runs([35.0, 36.0, 36.05, 36.05]))).verdict == "partly"  # 20 ties 10
     assert S.depth_claim(_summary(runs([35.0, 36.5, 36.6, 36.0]))).verdict == "partly"  # 20 < 15 by 0.6
     assert S.depth_claim(_summary(runs([35.0, 35.0, 35.0, 35.05]))).verdict == "not reproduced"
+
+
+def test_depth_evidence_is_every_depth_at_every_scale_rounded_as_printed():
+    runs = {f"depth{d}": _run({2: v, 3: v - 3.004, 4: v - 5}, depth=d, bicubic=30.006)
+            for d, v in zip((20, 5, 10), (36.816, 35.0, 36.0))}  # any order in the file
+    depths, psnr, bicubic = S.depth_evidence(_summary(runs))
+    assert depths == [5, 10, 20] and psnr == {2: [35.0, 36.0, 36.82], 3: [32.0, 33.0, 33.81],
+                                              4: [30.0, 31.0, 31.82]}
+    assert bicubic == {2: 30.01, 3: 30.01, 4: 30.01}
+
+
+def test_time_text_reads_the_recorded_wall_times_and_says_what_is_not_recorded():
+    runs = {"a": _run({2: 30.0}), "b": _run({2: 30.0}), "none": _run({}, diverged=True)}
+    runs["a"]["wall_time_s"], runs["b"]["wall_time_s"], runs["none"]["wall_time_s"] = 288.1, 290.3, 0.0
+    assert S.time_text(_summary(runs)) == (
+        "4 min 48 s to 4 min 50 s of wall time per run, 9 min 38 s summed over the 2 runs; not recorded "
+        "for run none (it diverged before its first epoch ended); process time not recorded")
+    del runs["none"], runs["b"]
+    runs["a"]["process_time_s"] = 1200.0
+    assert S.time_text(_summary(runs)) == "4 min 48 s of wall time; 20 min of process time"
+    runs["a"]["wall_time_s"] = 0.0
+    assert S.time_text(_summary(runs)) == "wall time not recorded"
+
+
+def test_shared_run_is_one_training_in_two_summaries():
+    a, b = _run({2: 36.8, 3: 33.2}, depth=20), _run({2: 36.8, 3: 33.2}, depth=20)
+    other = _run({2: 36.8, 3: 33.2}, depth=20)
+    other["config"]["seed"] = 1  # same numbers, another seed: not the same training
+    assert S.shared_run(_summary({"depth20": a}), _summary({"x2": other, "x234": b})) == ("depth20", "x234")
+    assert S.shared_run(_summary({"depth20": a}), _summary({"x2": other})) is None
+    later = _run({2: 36.9, 3: 33.2}, depth=20)  # same configuration, another history
+    assert S.shared_run(_summary({"depth20": a}), _summary({"x234": later})) is None
+
+
+def test_seed_evidence_measures_the_spread_between_seeds_of_one_configuration():
+    runs = {f"s{k}": _run({2: v, 3: v - 3}) for k, v in enumerate((36.80, 36.95, 36.88))}
+    for k, h in enumerate(runs.values()):
+        h["config"]["seed"] = k
+    runs["deeper"] = _run({2: 38.0}, depth=20)  # another configuration: not a seed spread
+    n, seeds, spread = S.seed_evidence({"a": _summary(runs)})
+    assert (n, seeds) == (4, [0, 1, 2]) and spread == pytest.approx(0.15)
+    assert S.margin_evidence({"a": _summary(runs)}) == (
+        "Runs of one configuration trained with different seeds ended up to 0.15 dB apart, larger than "
+        "the 0.1 dB margin")
+    one = {"a": _summary({"x": _run({2: 36.8}), "y": _run({2: 36.8}, depth=20)})}
+    assert S.seed_evidence(one) == (2, [0], None)
+    assert S.margin_evidence(one).startswith("The margin is not measured: all 2 shipped runs used seed 0 ")
 
 
 def test_scales_verdicts():
@@ -216,6 +268,39 @@ def test_the_shipped_scorecard_has_five_claims_with_the_verdicts_their_numbers_g
         assert c.command.startswith("python -m vdsr_lib ")
         assert c.ours[0].isdigit() or c.ours[0] in "+-" or c.ours.startswith("Set5 ")  # the number first
         assert ("partial" in c.budget) == ("stopped" in c.budget)
+        assert "wall time" in c.took and "process time" in c.took  # each row says how long, or not recorded
+        # "rule" means the verdict rule only: the clipping methods are "methods"
+        assert not [f for f, v in vars(c).items() if f != "rule" and re.search(r"\brules?\b", str(v))], c.key
+    by_key = {c.key: c for c in rows}
+    assert by_key["residual"].budget.endswith("; the schedule was not finished (the results do not record "
+                                              "what stopped it)")
+    assert "1 h 53 min of wall time for the whole command, which scored the authors' network" in \
+        by_key["official"].took
+
+
+def test_the_shipped_depth_and_scales_rows_say_they_share_one_run():
+    """Chapter 5's depth-20 run is chapter 6's {2,3,4} network (same configuration, seed and history):
+    both rows print its 36.82 dB and say why, as computed by ``same_run``."""
+    from vdsr_lib.experiments import load_results
+
+    depth, scales = load_results("depth"), load_results("scales")
+    assert S.shared_run(depth, scales) == ("depth20", "x234")
+    x2 = f"{_last(depth['runs']['depth20'], 2):.2f} dB at x2 in both rows"
+    by_key = {c.key: c for c in S.claims()}
+    assert by_key["depth"].detail.endswith("the depth-20 run is the next row's {2,3,4} network, one training "
+                                           "(same configuration, seed and history), hence " + x2)
+    assert by_key["scales"].detail.endswith("the {2,3,4} network is the depth row's depth-20 run, one training "
+                                            "(same configuration, seed and history), hence " + x2)
+
+
+def test_the_shipped_results_do_not_measure_the_margin():
+    """Every shipped run used one seed: the scorecard must say the margin is not measured (the day a
+    second seed is shipped, this test fails and the page's sentence changes with it)."""
+    from vdsr_lib.experiments import EXPERIMENTS, load_results
+
+    shipped = {n: r for n in EXPERIMENTS for r in [load_results(n)] if r}
+    n, seeds, spread = S.seed_evidence(shipped)
+    assert spread is None and seeds == [0] and n == sum(len(r["runs"]) for r in shipped.values())
 
 
 @pytest.mark.parametrize("bad", [{}, {"budget": "full"}])

@@ -1,4 +1,4 @@
-"""Gradient clipping rules compared in the book, applied in place after ``backward()``.
+"""Gradient clipping methods compared in the book, applied in place after ``backward()``.
 
 * ``adjustable`` (the paper's): each gradient element is clipped to ``[-theta/lr, theta/lr]``, so
   one SGD step moves a weight by at most ``theta`` (times the momentum build-up) whatever the

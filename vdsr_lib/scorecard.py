@@ -3,7 +3,8 @@
 Every number comes from the shipped summaries (:func:`vdsr_lib.experiments.load_results`) and the
 shipped main model's metadata; the paper's numbers from :mod:`vdsr_lib.benchmark`. A verdict is
 ``"holds"``, ``"partly"`` or ``"not reproduced"``, by the rule stated in each function and carried, in
-words, in the row's ``rule``; differences under ``MARGIN`` are not told apart (one seed per run). The
+words, in the row's ``rule`` (the word *rule* means only that here: the ways of clipping a gradient
+are *methods*); differences under ``MARGIN`` are not told apart (one seed per run). The
 verdicts read the unrounded numbers; a difference printed in a row is the difference of the rounded
 numbers it is made of (``PLACES`` decimals), so it agrees with them wherever they are shown. A
 new row is one more function that reads shipped results and returns a :class:`Claim`, added to
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .benchmark import PAPER_TABLE2, PAPER_TABLE3
-from .report import signed
+from .report import seconds_text, signed
 
 __all__ = ["MARGIN", "Claim", "claims", "residual_claim", "clipping_claim", "depth_claim", "scales_claim",
            "benchmark_claim", "official_claim", "OFFICIAL_TOL", "budget_text", "hardware_text", "runs_recipe",
            "recipe_text", "short_hardware", "test_set_text", "residual_evidence", "BUDGET_MEANING",
-           "budget_legend", "PLACES"]
+           "budget_legend", "PLACES", "time_text", "depth_evidence", "shared_run", "seed_evidence",
+           "margin_evidence"]
 
 MARGIN = 0.1  # dB: what one training seed cannot tell apart
 PLACES = 2  # decimals of a PSNR in a row; printed differences are taken between numbers rounded to these
@@ -64,6 +66,7 @@ class Claim:
     rule: str       # the rule that gave the verdict, in words: "holds if ...; partly if ...; else ..."
     test_set: str = ""  # what our number was measured on, e.g. "Set5 at x2"
     command: str = ""   # the command that reproduces our number
+    took: str = ""      # how long the runs took, as recorded: "5 min 40 s of wall time ..."
 
 
 def _val(history: Mapping[str, Any], scale: int | str, epoch: int | None = None) -> float:
@@ -101,7 +104,7 @@ def _and(items: list[str]) -> str:
 
 def recipe_text(cfg: Mapping[str, Any]) -> str:
     """``"SGD with adjustable clipping, 91 images"`` or ``"Adam with cosine decay, 291 images"``: the
-    optimiser (chapter 5 says why the later chapters use Adam) and the training set of a run."""
+    optimiser (chapter 5 says why the book's own runs use Adam) and the training set of a run."""
     if cfg.get("optimizer") == "adam":
         recipe = "Adam with " + ("cosine decay" if cfg.get("schedule") == "cosine" else "step decay")
     else:
@@ -112,16 +115,49 @@ def recipe_text(cfg: Mapping[str, Any]) -> str:
 
 def budget_text(results: Mapping[str, Any]) -> str:
     """How long the runs of a shipped summary trained: ``"full budget: 10,000 iterations of 64"``, or
-    for runs a time limit stopped ``"partial: stopped at 5,375-5,500 of the full budget's 10,000
-    iterations of 64"``."""
+    for runs that stopped before their schedule ended ``"partial: stopped at 5,375-5,500 of the full
+    budget's 10,000 iterations of 64; the schedule was not finished (the results do not record what
+    stopped it)"``; a reason recorded in the summary (``"stopped_by"``) is given instead."""
     runs = list(results["runs"].values())
     cfg = runs[0]["config"]
     iters = cfg["epochs"] * cfg["iters_per_epoch"]
     if results.get("partial"):
         done = sorted({h["epochs"][-1]["step"] if h["epochs"] else 0 for h in runs})
         at = f"{done[0]:,}" + (f"-{done[-1]:,}" if len(done) > 1 else "")
-        return f"partial: stopped at {at} of the {results['budget']} budget's {iters:,} iterations of {cfg['batch']}"
+        why = f"stopped by {results['stopped_by']}" if results.get("stopped_by") else \
+            "the results do not record what stopped it"
+        return (f"partial: stopped at {at} of the {results['budget']} budget's {iters:,} iterations of "
+                f"{cfg['batch']}; the schedule was not finished ({why})")
     return f"{results['budget']} budget: {iters:,} iterations of {cfg['batch']}"
+
+
+def _time_range(times: list[float]) -> str:
+    lo, hi = seconds_text(min(times)), seconds_text(max(times))
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def time_text(results: Mapping[str, Any]) -> str:
+    """How long the runs of a summary took, from the wall times their histories record
+    (``wall_time_s``): ``"5 min 44 s of wall time"`` for one run, ``"4 min 03 s to 5 min 44 s of
+    wall time per run, 19 min summed over the 4 runs"`` for several. A run that stopped before its
+    first epoch ended has no time recorded, and the text says so; so does it for process (CPU) time,
+    which is given where a history records it (``process_time_s``)."""
+    runs = results["runs"]
+    timed = {r: h["wall_time_s"] for r, h in runs.items() if h.get("epochs") and h.get("wall_time_s")}
+    untimed = [r for r in runs if r not in timed]
+    if not timed:
+        return "wall time not recorded"
+    times = list(timed.values())
+    text = f"{_time_range(times)} of wall time" + (
+        f" per run, {seconds_text(sum(times))} summed over the {len(times)} runs" if len(times) > 1 else "")
+    if untimed:
+        why = {r: "it diverged before its first epoch ended" if runs[r].get("diverged") else "no epoch ended"
+               for r in untimed}
+        text += "; not recorded for " + ", ".join(f"run {r} ({w})" for r, w in why.items())
+    cpu = [h["process_time_s"] for h in runs.values() if h.get("process_time_s")]
+    text += f"; {_time_range(cpu)} of process time" + (" per run" if len(cpu) > 1 else "") if cpu else \
+        "; process time not recorded"
+    return text
 
 
 def hardware_text(results: Mapping[str, Any]) -> str:
@@ -161,7 +197,8 @@ def budget_legend(rows: list[Claim]) -> str:
 def _row(key: str, chapter: str, claim: str, paper: str, ours: str, detail: str,
          results: Mapping[str, Any], verdict: str, rule: str) -> Claim:
     return Claim(key, chapter, claim, paper, ours, detail, budget_text(results), hardware_text(results),
-                 runs_recipe(results), verdict, rule, test_set_text(results), str(results.get("command", "")))
+                 runs_recipe(results), verdict, rule, test_set_text(results), str(results.get("command", "")),
+                 time_text(results))
 
 
 def residual_evidence(results: Mapping[str, Any]) -> tuple[int, list[tuple[str, float, float, float, float]]]:
@@ -203,16 +240,28 @@ def residual_claim(results: Mapping[str, Any]) -> Claim:
                 "ahead by more than 1 dB after 10 epochs at some lr; else not reproduced")
 
 
+def _method(run: str | None) -> str:
+    """A clipping ablation's run name in words: ``"value"`` -> ``"value clipping"``,
+    ``"adjustable_theta1e-05"`` -> ``"adjustable clipping at θ 1e-05"``, ``"adam"`` -> ``"Adam"``."""
+    if run is None:
+        return "none"
+    if run == "adam":
+        return "Adam"
+    name, _, theta = run.partition("_theta")
+    return f"{name.replace('_', ' ')} clipping" + (f" at θ {theta}" if theta else "")
+
+
 def clipping_claim(results: Mapping[str, Any]) -> Claim:
     """lr 0.1 becomes usable with adjustable clipping. The evidence: SGD at lr 0.1 diverges without
     clipping, and with adjustable clipping ends above bicubic by more than ``MARGIN`` and below no
-    other rule of the ablation by more than ``MARGIN``. Shown at the paper's budget it holds; shown
+    other method of the ablation by more than ``MARGIN``. Shown at the paper's budget it holds; shown
     only at a smaller budget (or on runs stopped early) it holds partly; else not reproduced."""
     runs = results["runs"]
     adj, bic = _val(runs["adjustable"], 2), float(runs["adjustable"]["bicubic_psnr"]["2"])
     none = runs["none"]
-    others = [_val(h, 2) for name, h in runs.items() if name not in ("none", "adjustable")]
-    best_other = max([v for v in others if v == v], default=float("-inf"))
+    others = {name: _val(h, 2) for name, h in runs.items() if name not in ("none", "adjustable")}
+    best_name = max((n for n, v in others.items() if v == v), key=others.get, default=None)
+    best_other = others[best_name] if best_name else float("-inf")
     shown = bool(none["diverged"]) and adj > bic + MARGIN and adj >= best_other - MARGIN
     full = results["budget"] == "full" and not results.get("partial")
     verdict = (HOLDS if full else PARTLY) if shown else NOT
@@ -222,11 +271,23 @@ def clipping_claim(results: Mapping[str, Any]) -> Claim:
     return _row("clipping", "04_clipping", "lr 0.1 is usable with adjustable gradient clipping",
                 "trains at lr 0.1 (its threshold θ not given; no numbers for the ablation)",
                 f"{adj:.2f} dB with adjustable clipping (bicubic {bic:.2f} dB)",
-                f"no clipping {diverged}; the best other rule {best_other:.2f} dB",
+                f"no clipping {diverged}; the best other method, {_method(best_name)}, {best_other:.2f} dB",
                 results, verdict,
                 "holds if at the paper's full budget lr 0.1 diverges without clipping while adjustable "
-                f"clipping beats bicubic and is within {MARGIN:.1f} dB of the best rule; partly if the same "
+                f"clipping beats bicubic and is within {MARGIN:.1f} dB of the best method; partly if the same "
                 "holds at a smaller budget; else not reproduced")
+
+
+def depth_evidence(results: Mapping[str, Any]) -> tuple[list[int], dict[int, list[float]], dict[int, float]]:
+    """What the depth rule reads: the depths (shallowest first), each depth's last Set5 PSNR at x2, x3
+    and x4 (``{scale: [psnr per depth]}``) and bicubic's (``{scale: psnr}``), rounded as the rows
+    print them."""
+    runs = results["runs"]
+    names = sorted(runs, key=lambda r: runs[r]["config"]["depth"])
+    bicubic = runs[names[0]].get("bicubic_psnr", {})
+    return ([runs[r]["config"]["depth"] for r in names],
+            {s: [_r(_val(runs[r], s)) for r in names] for s in (2, 3, 4)},
+            {s: _r(float(bicubic[str(s)])) for s in (2, 3, 4) if str(s) in bicubic})
 
 
 def depth_claim(results: Mapping[str, Any]) -> Claim:
@@ -316,6 +377,20 @@ def _missing_cells() -> str:
     return ", ".join(f"{ds} x{s}" for ds, row in PAPER_TABLE3["VDSR"].items() for s, v in row.items() if not v)
 
 
+def _meta_time(meta: Mapping[str, Any], what: str) -> str:
+    """The wall time a file's metadata records (``wall_time_s``), ``what`` it was for, or "not recorded"."""
+    took = meta.get("wall_time_s")
+    cpu = meta.get("process_time_s")
+    return ((f"{seconds_text(took)} of wall time {what}" if took else "wall time not recorded")
+            + (f"; {seconds_text(cpu)} of process time" if cpu else "; process time not recorded"))
+
+
+def _model_names(results: Mapping[str, Any]) -> list[str]:
+    """The networks an ``official`` results file scored, in words."""
+    words = {"official": "the authors' network", "ours": "this book's", "bicubic": "bicubic"}
+    return [words.get(m, m) for m in results.get("models", {})]
+
+
 def _command(meta: Mapping[str, Any]) -> str:
     return str(meta.get("command", ""))
 
@@ -362,7 +437,7 @@ def benchmark_claim(meta: Mapping[str, Any], per_image: Mapping[str, Any] | None
                  + f": the {len(rows)} cells of the paper's Table 3 (it has no {_missing_cells()}; its "
                  + ("Urban100 x2 VDSR is the full-size set's, its SRCNN the half-size set's)" if full_x2
                     else "Urban100 x2 is on the half-size set)"),
-                 _command(meta))
+                 _command(meta), _meta_time(meta, "to train the network"))
 
 
 def official_claim(results: Mapping[str, Any]) -> Claim:
@@ -400,28 +475,100 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
                  "half are; else not reproduced",
                  f"{len(gaps)} of the {n_paper} cells of the paper's Table 3 (Urban100 x2 on the "
                  + ("full-size set, where the paper's number belongs)" if full_x2 else "half-size set)"),
-                 _command(results))
+                 _command(results), _meta_time(results, "for the whole command, which scored "
+                                               + _and(_model_names(results))))
+
+
+def shared_run(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first run of summary ``a`` and run of summary ``b`` that are one training, by
+    :func:`vdsr_lib.experiments.same_run` (the same configuration, seed included, and the same history
+    at every epoch and stored step), as ``(a's run, b's run)``; None if no run is shared."""
+    from .experiments import same_run
+
+    for ra, ha in a["runs"].items():
+        for rb, hb in b["runs"].items():
+            diff, same = same_run(dict(ha), dict(hb))
+            if same and not diff:
+                return ra, rb
+    return None
+
+
+def seed_evidence(summaries: Mapping[str, Mapping[str, Any]]) -> tuple[int, list[int], float | None]:
+    """What the shipped summaries (``{experiment: summary}``) say about ``MARGIN``: how many runs they
+    hold, the seeds those runs used, and the largest spread (max - min, dB) of the last validation
+    PSNR at any scale between runs whose configurations differ in the seed only; None where no
+    configuration was trained with two seeds (the margin is then not measured)."""
+    runs = [h for res in summaries.values() for h in res["runs"].values()]
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for h in runs:
+        key = repr(sorted((k, repr(v)) for k, v in h["config"].items() if k not in ("seed", "device")))
+        groups.setdefault(key, []).append(h)
+    spreads = []
+    for group in groups.values():
+        if len({h["config"].get("seed") for h in group}) < 2:
+            continue
+        for s in {k for h in group for e in h["epochs"] for k in e.get("val_psnr", {})}:
+            vals = [v for h in group for v in [_val(h, s)] if v == v]
+            if len(vals) > 1:
+                spreads.append(max(vals) - min(vals))
+    seeds = sorted({int(h["config"].get("seed", 0)) for h in runs})
+    return len(runs), seeds, (max(spreads) if spreads else None)
+
+
+def margin_evidence(summaries: Mapping[str, Mapping[str, Any]]) -> str:
+    """The margin's evidence in a sentence (no final full stop), from :func:`seed_evidence`: the
+    measured spread between seeds, or that the shipped runs cannot show one (every configuration
+    trained with one seed)."""
+    n, seeds, spread = seed_evidence(summaries)
+    if spread is not None:
+        verdict = "within" if spread <= MARGIN else "larger than"
+        return (f"Runs of one configuration trained with different seeds ended up to {spread:.2f} dB apart, "
+                f"{verdict} the {MARGIN:.1f} dB margin")
+    used = f"seed {seeds[0]}" if len(seeds) == 1 else "seeds " + _and([str(x) for x in seeds])
+    return (f"The margin is not measured: all {n} shipped runs used {used} and no configuration was "
+            "trained with a second seed, so the book has no spread between seeds at its reference "
+            "budgets to set it by")
 
 
 def claims() -> list[Claim]:
     """The five claims, from what is shipped (an experiment not shipped is left out), and the check of
-    the evaluation on the authors' weights."""
+    the evaluation on the authors' weights. Where the depth and the scales rows read one training
+    (:func:`shared_run`), both say so."""
     from .experiments import load_results
     from .pretrained import load_pretrained
 
     out = []
+    shipped = {}
     for name, fn in (("residual", residual_claim), ("clipping", clipping_claim), ("depth", depth_claim),
                      ("scales", scales_claim)):
         results = load_results(name)
         if results is not None:
+            shipped[name] = results
             out.append(fn(results))
+    if "depth" in shipped and "scales" in shipped:
+        _note_shared(out, shipped["depth"], shipped["scales"])
     try:
         official = load_results("official") or {}
         ours = official.get("models", {}).get("ours", {}).get("paper")
-        out.append(benchmark_claim(load_pretrained().meta, ours))
+        meta = load_pretrained().meta
+        out.append(benchmark_claim(meta, ours))
     except FileNotFoundError:
         pass
     official = load_results("official")
     if official is not None:
         out.append(official_claim(official))
     return out
+
+
+def _note_shared(rows: list[Claim], depth: Mapping[str, Any], scales: Mapping[str, Any]) -> None:
+    """Adds to the depth and scales rows' details that they share a run, if they do."""
+    pair = shared_run(depth, scales)
+    if pair is None:
+        return
+    d = depth["runs"][pair[0]]["config"]["depth"]
+    x2 = _val(depth["runs"][pair[0]], 2)
+    by_key = {c.key: c for c in rows}
+    by_key["depth"].detail += (f"; the depth-{d} run is the next row's {{2,3,4}} network, one training "
+                               f"(same configuration, seed and history), hence {x2:.2f} dB at x2 in both rows")
+    by_key["scales"].detail += (f"; the {{2,3,4}} network is the depth row's depth-{d} run, one training "
+                                f"(same configuration, seed and history), hence {x2:.2f} dB at x2 in both rows")
