@@ -104,7 +104,7 @@ def test_time_text_reads_the_recorded_wall_times_and_says_what_is_not_recorded()
     runs["a"]["wall_time_s"], runs["b"]["wall_time_s"], runs["none"]["wall_time_s"] = 288.1, 290.3, 0.0
     assert S.time_text(_summary(runs)) == (
         "4 min 48 s to 4 min 50 s of wall time per run, 9 min 38 s summed over the 2 runs; not recorded "
-        "for run none (it diverged before its first epoch ended); process time not recorded")
+        "for run \"none\" (it diverged before its first epoch ended); process time not recorded")
     del runs["none"], runs["b"]
     runs["a"]["process_time_s"] = 1200.0
     assert S.time_text(_summary(runs)) == "4 min 48 s of wall time; 20 min of process time"

@@ -153,7 +153,7 @@ def time_text(results: Mapping[str, Any]) -> str:
     if untimed:
         why = {r: "it diverged before its first epoch ended" if runs[r].get("diverged") else "no epoch ended"
                for r in untimed}
-        text += "; not recorded for " + ", ".join(f"run {r} ({w})" for r, w in why.items())
+        text += "; not recorded for " + ", ".join(f'run "{r}" ({w})' for r, w in why.items())
     cpu = [h["process_time_s"] for h in runs.values() if h.get("process_time_s")]
     text += f"; {_time_range(cpu)} of process time" + (" per run" if len(cpu) > 1 else "") if cpu else \
         "; process time not recorded"
