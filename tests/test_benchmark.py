@@ -158,3 +158,37 @@ def test_later_methods_agree_with_the_paper_where_they_overlap_and_cite_real_ent
     for _, _, key, db, _, _ in LATER_SET5_X2:
         assert "{" + key + "," in bib, key
         assert 36 < db < 39
+
+
+def test_paper_cell_sets_urban100_x2_each_method_on_its_own_set():
+    from vdsr_lib.benchmark import paper_cell
+    assert paper_cell("VDSR", "Urban100", 2) == PAPER_TABLE3["VDSR"]["Urban100"][2]
+    assert paper_cell("VDSR", "Urban100-half", 2) is None  # the paper's VDSR is full-size
+    assert paper_cell("SRCNN", "Urban100-half", 2) == PAPER_TABLE3["SRCNN"]["Urban100"][2]
+    assert paper_cell("Bicubic", "Urban100", 2) is None  # its 26.66 is the half-size set's
+    assert paper_cell("VDSR", "Urban100", 4) == PAPER_TABLE3["VDSR"]["Urban100"][4]  # x4: one set
+    assert paper_cell("VDSR", "Urban100", 3) is None and paper_cell("VDSR", "Set5", 3)[0] == 33.66
+
+
+def test_table3_cells_names_and_find_cell():
+    from vdsr_lib.benchmark import TABLE3_CELLS, cell_name, find_cell
+    assert len(TABLE3_CELLS) == len(set(TABLE3_CELLS)) == 13
+    assert cell_name("Urban100-half", 2) == "Urban100 (half-size) x2" and cell_name("B100", 4) == "B100 x4"
+    a, b = {"Set5": {"2": {"psnr": 1.0}}}, {"Set5": {"2": {"psnr": 2.0}, "3": {"psnr": 3.0}}}
+    assert find_cell("Set5", 2, a, b)["psnr"] == 1.0 and find_cell("Set5", 3, a, b)["psnr"] == 3.0
+    assert find_cell("Set14", 2, a, None, b) is None
+
+
+def test_order_shift_reads_the_rounded_values():
+    from vdsr_lib.benchmark import order_shift
+    paper = {"Set5": {"2": {"psnr": 36.8724}, "3": {"psnr": 33.1}}}
+    sx = {"Set5": {"2": {"psnr": 36.8376}}}  # 36.872 - 36.838, not 0.0348
+    shift = order_shift(paper, sx)
+    assert list(shift) == [("Set5", 2)] and abs(shift["Set5", 2] - 0.034) < 1e-9
+
+
+def test_earlier_methods_lie_between_bicubic_and_srcnn_on_set5():
+    from vdsr_lib.benchmark import PAPER_SET5_EARLIER
+    for s in (2, 3, 4):
+        for method, row in PAPER_SET5_EARLIER.items():
+            assert PAPER_TABLE3["Bicubic"]["Set5"][s][0] < row[s] < PAPER_TABLE3["SRCNN"]["Set5"][s][0]

@@ -25,7 +25,8 @@ from .imresize import imresize
 from .inference import predict_y
 from .metrics import quantize, score_y
 
-__all__ = ["PAPER_TABLE2", "PAPER_TABLE3", "LATER_SET5_X2", "Result", "evaluate", "evaluate_pairs", "format_table"]
+__all__ = ["PAPER_TABLE2", "PAPER_TABLE3", "PAPER_SET5_EARLIER", "LATER_SET5_X2", "TABLE3_CELLS", "Result",
+           "cell_name", "set_name", "evaluate", "evaluate_pairs", "find_cell", "format_table", "order_shift", "paper_cell"]
 
 # The paper's Table 3 (PSNR/SSIM), for comparison in the book; None where the paper gives none.
 PAPER_TABLE3: dict[str, dict[str, dict[int, tuple[float, float | None] | None]]] = {
@@ -42,6 +43,60 @@ PAPER_TABLE3: dict[str, dict[str, dict[int, tuple[float, float | None] | None]]]
              "B100": {2: (31.90, 0.8960), 3: (28.82, 0.7976), 4: (27.29, 0.7251)},
              "Urban100": {2: (30.76, 0.9140), 3: None, 4: (25.18, 0.7524)}},
 }
+
+# The paper's Table 3 on Set5 (PSNR, dB) for its three methods from before deep learning, which
+# PAPER_TABLE3 leaves out (the paper gives them on every set; the book compares them on Set5 only).
+PAPER_SET5_EARLIER: dict[str, dict[int, float]] = {
+    "A+": {2: 36.54, 3: 32.58, 4: 30.28},
+    "RFL": {2: 36.54, 3: 32.43, 4: 30.14},
+    "SelfExSR": {2: 36.49, 3: 32.58, 4: 30.31},
+}
+
+# The cells of Table 3 the book scores: Set5, Set14 and B100 at x2/x3/x4, Urban100 x2 on both copies
+# (the half-size set of the paper's baselines and the full-size set of its VDSR, see paper_cell) and
+# the full-size Urban100 at x3 (no paper column) and x4.
+TABLE3_CELLS: list[tuple[str, int]] = [(d, s) for d in ("Set5", "Set14", "B100") for s in (2, 3, 4)] + [
+    ("Urban100-half", 2), ("Urban100", 2), ("Urban100", 3), ("Urban100", 4)]
+
+
+def set_name(ds: str) -> str:
+    """A test set as the book's prose names it: ``"Set5"``, ``"Urban100 (half-size)"``."""
+    return ds.replace("-half", " (half-size)")
+
+
+def cell_name(ds: str, scale: int) -> str:
+    """A cell as the book's prose names it: ``"Set5 x2"``, ``"Urban100 (half-size) x2"``."""
+    return f"{set_name(ds)} x{scale}"
+
+
+def paper_cell(method: str, ds: str, scale: int) -> tuple[float, float | None] | None:
+    """The paper's (PSNR, SSIM) of ``method`` ("Bicubic", "SRCNN", "VDSR") on the book's cell, or
+    None where the paper has no number for that set. Urban100 x2 is one column of the paper filled
+    from two sets: its VDSR number is the full-size set's and its bicubic and SRCNN numbers the
+    half-size set's (chapter 8 shows it with the authors' network), so each is returned for its own
+    set only."""
+    if scale == 2 and ds.startswith("Urban100") and (method == "VDSR") != (ds == "Urban100"):
+        return None
+    return PAPER_TABLE3[method].get("Urban100" if ds == "Urban100-half" else ds, {}).get(scale)
+
+
+def find_cell(ds: str, scale: int, *tables: dict) -> dict | None:
+    """The cell (``{"psnr": ..., "ssim": ...}``) of the first table, ``{set: {"scale": cell}}`` as
+    the model's metadata and ``results/official.json`` store them, that has it; None if none has."""
+    for table in tables:
+        cell = (table or {}).get(ds, {}).get(str(scale))
+        if cell:
+            return cell
+    return None
+
+
+def order_shift(paper: dict, selfexsr: dict) -> dict[tuple[str, int], float]:
+    """What the paper's protocol moves a model's PSNR by against SelfExSR's order, cell by cell, from
+    its two whole-set tables (the metadata's ``benchmark`` and ``benchmark_selfexsr``): each PSNR
+    rounded to three decimals first, as the book prints them, so a shift agrees with its table."""
+    return {(d, int(s)): round(paper[d][s]["psnr"], 3) - round(selfexsr[d][s]["psnr"], 3)
+            for d in paper for s in paper[d] if s in selfexsr.get(d, {})}
+
 
 # The cells of the paper's Table 2 that its text gives: Set5 PSNR of VDSR-20 trained on the 91 images,
 # {training scales, named as the runs of the `scales` experiment: {test scale: dB}}.
