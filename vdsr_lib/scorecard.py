@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .benchmark import PAPER_TABLE2, PAPER_TABLE3
+from .benchmark import PAPER_TABLE2, PAPER_TABLE3, cell_name, paper_cell
 from .report import seconds_text, signed
 
 __all__ = ["MARGIN", "Claim", "claims", "residual_claim", "clipping_claim", "depth_claim", "scales_claim",
@@ -356,15 +356,11 @@ def _paper_name(ds: str) -> str:
 
 def _paper_cell(method: str, ds: str, s: int, full_x2: bool) -> tuple | None:
     """The paper's (PSNR, SSIM) of ``method`` for our cell (``ds``, ``s``), or None. With the full-size
-    Urban100 x2 measured (``full_x2``), the paper's VDSR there is the full-size set's and its other
-    methods the half-size set's (chapter 8); without it the half-size cell stands for all of them."""
-    if full_x2 and s == 2 and ds.startswith("Urban100") and (method == "VDSR") != (ds == "Urban100"):
-        return None
+    Urban100 x2 measured (``full_x2``), each method on its own set (:func:`benchmark.paper_cell`); without
+    it the half-size cell stands for all of them."""
+    if full_x2:
+        return paper_cell(method, ds, s)
     return PAPER_TABLE3[method].get(_paper_name(ds), {}).get(s)
-
-
-def _cell_label(ds: str, s: int) -> str:
-    return f"{ds.replace('-half', ' (half-size)')} x{s}"
 
 
 def _paper_cells() -> int:
@@ -422,7 +418,7 @@ def benchmark_claim(meta: Mapping[str, Any], per_image: Mapping[str, Any] | None
     sets = sorted({_paper_name(ds) for ds, *_ in rows}, key=list(PAPER_TABLE3["VDSR"]).index)
     scales = sorted({s for _, s, *_ in rows})
     level_text = (f", level with it (within {MARGIN:.1f} dB) in {len(level)}: "
-                  + ", ".join(_cell_label(*c) for c in level)) if level else ""
+                  + ", ".join(cell_name(*c) for c in level)) if level else ""
     return Claim("benchmark", "07_benchmarks", "the benchmark table (Set5, Set14, B100, Urban100)",
                  "Set5 " + "/".join(f"{PAPER_TABLE3['VDSR']['Set5'][s][0]:.2f}" for s in (2, 3, 4))
                  + " dB at x2/x3/x4",
@@ -464,7 +460,7 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
                  + f" dB at x2/x3/x4; {n_paper} cells in all (Table 3 has no {_missing_cells()})",
                  f"{within} of {len(gaps)} measured cells within {OFFICIAL_TOL} dB",
                  "Set5 " + "/".join(f"{theirs['Set5'][str(s)]['psnr']:.2f}" for s in (2, 3, 4)) + " dB"
-                 + (f"; the farthest cell: {_cell_label(*worst)}, {psnr[worst]:.2f} against the paper's "
+                 + (f"; the farthest cell: {cell_name(*worst)}, {psnr[worst]:.2f} against the paper's "
                     f"{paper[worst]:.2f} dB" if within < len(gaps) else "")
                  + (f"; not measured: {', '.join(missing)}" if missing else ""),
                  "no training: the authors' released network (VDSR_Official.mat), scored in fp32 under "
