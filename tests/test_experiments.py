@@ -262,3 +262,16 @@ def test_quarter_budget_is_the_clipping_ablation_of_issue_26():
     for name in set(EXPERIMENTS) - {"clipping"}:
         with pytest.raises(ValueError, match="defined for the clipping experiment only"):
             experiment_runs(name, "quarter")
+
+
+def test_split_seed_repeats_groups_a_run_with_its_repeats():
+    from vdsr_lib.experiments import split_seed_repeats
+    runs = {"adjustable": {"config": {"seed": 0}}, "adjustable_seed2": {"config": {"seed": 2}},
+            "adjustable_seed1": {"config": {"seed": 1}}, "adam": {"config": {"seed": 0}},
+            "orphan_seed1": {"config": {"seed": 1}}}  # repeats nothing shipped: kept as a run
+    base, repeats = split_seed_repeats(runs)
+    assert set(base) == {"adjustable", "adam", "orphan_seed1"}
+    assert list(repeats) == ["adjustable"] and list(repeats["adjustable"]) == [0, 1, 2]
+    assert repeats["adjustable"][2] is runs["adjustable_seed2"]
+
+

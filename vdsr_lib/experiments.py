@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .report import duration, schedule_share
+from .report import schedule_share, seconds_text
 from .train import TrainConfig, config_diff, train
 
 __all__ = ["BUDGETS", "MAIN_ONLY_BUDGETS", "ONLY_FOR", "EXPERIMENTS", "RESULTS_DIR", "experiment_runs", "run_experiment",
@@ -408,7 +409,7 @@ def describe_reference(results: dict[str, Any]) -> str:
                             for c in cfgs}))
     hardware = "/".join(sorted({h.get("hardware", "?") for h in runs.values()}))
     times = [h.get("wall_time_s", 0.0) for h in runs.values()]
-    took = duration(sum(times)) + " in all" + (f" (the longest run {duration(max(times))})" if len(times) > 1 else "")
+    took = seconds_text(sum(times)) + " in all" + (f" (the longest run {seconds_text(max(times))})" if len(times) > 1 else "")
     protocols = sorted({c.get("protocol", "selfexsr") for c in cfgs if c.get("task", "sr") == "sr"})
     pairs = (f", LR made under the {'/'.join(protocols)} protocol" if protocols else "")
     if protocols and protocols != ["paper"]:
@@ -465,6 +466,22 @@ def validation_trace(history: dict[str, Any], scales: Sequence[int] = (2,), poin
     if points is not None and len(vals) > points:
         vals = [vals[i] for i in sorted({round(k * (len(vals) - 1) / max(points - 1, 1)) for k in range(points)})]
     return "; ".join(f"step {e['step']} " + "/".join(f"{e['val_psnr'][str(s)]:.2f}" for s in scales) for e in vals)
+
+
+def split_seed_repeats(runs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[int, Any]]]:
+    """A shipped experiment's runs without its seed repeats (a run named ``NAME_seedK`` is run ``NAME``
+    again with seed K, e.g. ``adjustable_seed1``), and the repeats grouped by the run they repeat,
+    seed by seed, that run included: ``({name: history}, {name: {seed: history}})``."""
+    match = {n: re.fullmatch(r"(.+)_seed(\d+)", n) for n in runs}
+    base = {n: h for n, h in runs.items() if not (match[n] and match[n].group(1) in runs)}
+    repeats: dict[str, dict[int, Any]] = {}
+    for n, h in runs.items():
+        m = match[n]
+        if n not in base:
+            first = base[m.group(1)]
+            group = repeats.setdefault(m.group(1), {int(first["config"].get("seed", 0)): first})
+            group[int(m.group(2))] = h
+    return base, {n: dict(sorted(g.items())) for n, g in repeats.items()}
 
 
 def final_psnr(history: dict[str, Any], scale: int = 2) -> float:

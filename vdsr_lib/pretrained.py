@@ -14,11 +14,11 @@ from .checkpoint import load_model
 from .experiments import ADAM_QUICK_LR, MAIN as MAIN_RECIPE
 from .inference import default_device
 from .model import VDSR
-from .report import PAPER_PATCHES, duration, schedule_share
+from .report import PAPER_PATCHES, schedule_share, seconds_text
 from .train import train
 
 __all__ = ["PRETRAINED_DIR", "pretrained_path", "load_pretrained", "available", "load_or_train", "provenance",
-           "PAPER_PATCHES", "duration", "schedule_share"]
+           "PAPER_PATCHES", "schedule_share"]
 
 PRETRAINED_DIR = Path(__file__).with_name("pretrained")
 MAIN = "vdsr20_x234"
@@ -54,7 +54,7 @@ def provenance(model: VDSR) -> str:
         state = f"finished ({done} of {total} epochs)" if done is not None else "finished"
     else:
         state = f"a SNAPSHOT of a run in progress after {done} of {total} epochs"
-    took = duration(meta.get("wall_time_s") or 0.0)
+    took = seconds_text(meta.get("wall_time_s") or 0.0)
     schedule = ""
     if {"epochs", "iters_per_epoch", "batch"} <= recipe.keys():
         iters = recipe["epochs"] * recipe["iters_per_epoch"]

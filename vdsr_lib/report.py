@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = ["PAGE_WIDTH", "PAPER_PATCHES", "table_html", "show_table", "say", "power10", "signed", "shown_diff", "span",
-           "duration", "schedule_share", "seconds_text", "Stopwatch", "timing_note"]
+           "schedule_share", "seconds_text", "Stopwatch", "timing_note"]
 
 PAGE_WIDTH = 88  # characters of a code cell's output that fit a book page without scrolling
 
@@ -20,11 +20,6 @@ PAPER_PATCHES = 9960 * 64
 def schedule_share(patches: int) -> str:
     """``"100.4% of the paper's schedule"``: how many patches a run saw, against the paper's."""
     return f"{patches / PAPER_PATCHES:.1%} of the paper's schedule"
-
-
-def duration(seconds: float) -> str:
-    """A wall time as the metadata lines print it: "1.1 h" from an hour up, else "25 min"."""
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def table_html(header: Sequence[Any], rows: Iterable[Sequence[Any]], caption: str = "") -> str:
