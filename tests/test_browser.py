@@ -334,7 +334,7 @@ def test_scorecard_table_reads_at_1280_and_390(browser):
     wide = Page(browser, pages[0].as_uri(), width=1280)
     try:
         found = wide.page.evaluate("""() => {
-            const t = document.querySelector('table#scorecard-table');
+            const t = document.querySelector('table.scorecard-table');
             t.scrollIntoView();
             const box = t.getBoundingClientRect();
             const over = [...document.querySelectorAll('.bd-sidebar-secondary')].filter(s => {
@@ -352,7 +352,7 @@ def test_scorecard_table_reads_at_1280_and_390(browser):
     phone = Page(browser, pages[0].as_uri(), width=390)
     try:
         found = phone.page.evaluate("""() => {
-            const row = document.querySelector('table#scorecard-table tbody tr');
+            const row = document.querySelector('table.scorecard-table tbody tr');
             const label = (td) => getComputedStyle(td.querySelector('p'), '::before').content;
             return {display: [...row.children].map(td => getComputedStyle(td).display),
                     labels: [...row.children].slice(1).map(label),
