@@ -324,8 +324,9 @@ def test_book_code_and_output_do_not_scroll_sideways(browser):
 
 @pytest.mark.built_book
 def test_scorecard_table_reads_at_1280_and_390(browser):
-    """The scorecard's Table 1 (book/_static/book.css): at 1280 px its verdict column, where the rules
-    are, is at least 240 px wide (the text column's 688 px left it 137), no cell's text runs out of
+    """The scorecard's Table 0.1 (book/_static/book.css): its caption reads "Table 0.1." (Sphinx's
+    automatic "Table 1", which would read like the paper's Table 1, is not shown); at 1280 px its
+    verdict column, where the rules are, is at least 240 px wide (the text column's 688 px left it 137), no cell's text runs out of
     its cell, and no contents list lies over the table; at a phone's 390 px each claim is a block of
     labelled cells. The page never scrolls sideways."""
     pages = [p for p in book_pages() if p.name == "00_scorecard.html"]
@@ -344,7 +345,9 @@ def test_scorecard_table_reads_at_1280_and_390(browser):
             return {cols: [...t.querySelectorAll('thead th')].map(th => th.getBoundingClientRect().width),
                     spill: [...t.querySelectorAll('td')].filter(c => c.scrollWidth > c.clientWidth + 1)
                         .map(c => c.textContent.slice(0, 40)),
-                    covered: over.length, sideways: document.documentElement.scrollWidth - innerWidth}; }""")
+                    covered: over.length, sideways: document.documentElement.scrollWidth - innerWidth,
+                    caption: t.querySelector('caption').innerText}; }""")
+        assert found["caption"].startswith("Table 0.1. The paper"), found["caption"]
         assert found["cols"][3] >= 240, found["cols"]
         assert not found["spill"] and not found["covered"] and found["sideways"] <= 0, found
     finally:

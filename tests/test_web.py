@@ -341,6 +341,24 @@ def test_bad_inputs_give_a_clear_message(page):
     assert not page.errors, page.errors
 
 
+def test_the_book_states_the_limits_the_page_enforces(page):
+    """Chapters 9 and 11 state the page's limits from vdsr_lib.web.page_settings: they must be
+    the ones the page refuses beyond."""
+    from vdsr_lib.web import page_settings
+
+    s = page_settings(WEB / "vdsr_web.js")
+    p = page.page
+    assert p.evaluate("window.vdsrWeb.limits") == {k: s[k] for k in
+                                                   ("inputPixels", "outputPixels", "fileBytes")}
+    problem = "([w, h, s]) => window.vdsrWeb.sizeProblem(w, h, s)"
+    side = math.isqrt(int(min(s["inputPixels"], s["outputPixels"] / 4)))  # fits, x2
+    assert p.evaluate(problem, [side, side, 2]) is None
+    wide = int(s["inputPixels"]) // side + 1                               # one row too many
+    assert "the limit here is" in p.evaluate(problem, [side, wide, 2])
+    scale = next(k for k in (3, 4) if side * side * k * k > s["outputPixels"])
+    assert p.evaluate(problem, [side, side, scale]).startswith(f"x{scale} would make")
+
+
 # -- 6. the built book's page ----------------------------------------------------------------
 
 @pytest.mark.built_book

@@ -25,7 +25,7 @@ __all__ = ["MARGIN", "Claim", "claims", "residual_claim", "clipping_claim", "dep
            "benchmark_claim", "official_claim", "OFFICIAL_TOL", "budget_text", "hardware_text", "runs_recipe",
            "recipe_text", "short_hardware", "test_set_text", "residual_evidence", "BUDGET_MEANING",
            "budget_legend", "PLACES", "time_text", "depth_evidence", "shared_run", "seed_evidence",
-           "margin_evidence"]
+           "margin_evidence", "PROTOCOL_ORDER", "protocol_text", "official_misses"]
 
 MARGIN = 0.1  # dB: what one training seed cannot tell apart
 PLACES = 2  # decimals of a PSNR in a row; printed differences are taken between numbers rounded to these
@@ -48,6 +48,9 @@ BUDGET_MEANING: dict[str, str] = {
     "partial": "a label, not a budget, for runs that a time limit stopped before their schedule ended; "
                "they are read up to where they got",
 }
+
+#: The order a run's test pairs were made in (its configuration's ``protocol``), in the glossary's words.
+PROTOCOL_ORDER = {"paper": "the paper's order", "selfexsr": "SelfExSR's order"}
 
 
 @dataclass
@@ -103,6 +106,13 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
+def protocol_text(results: Mapping[str, Any]) -> str:
+    """The order the test pairs of a summary's runs were made in, from their configurations'
+    ``protocol``: ``"the paper's order"``, ``"SelfExSR's order"`` (bicubic differs by hundredths of a dB)."""
+    protocols = sorted({h["config"].get("protocol", "selfexsr") for h in results["runs"].values()})
+    return " and ".join(PROTOCOL_ORDER.get(p, p) for p in protocols)
+
+
 def recipe_text(cfg: Mapping[str, Any]) -> str:
     """``"SGD with adjustable clipping, 91 images"`` or ``"Adam with cosine decay, 291 images"``: the
     optimiser (chapter 5 says why the book's own runs use Adam) and the training set of a run."""
@@ -118,17 +128,19 @@ def budget_text(results: Mapping[str, Any]) -> str:
     """How long the runs of a shipped summary trained: ``"full budget: 10,000 iterations of 64"``, or
     for runs that stopped before their schedule ended ``"partial: stopped at 5,375-5,500 of the full
     budget's 10,000 iterations of 64; the schedule was not finished (the results do not record what
-    stopped it)"``; a reason recorded in the summary (``"stopped_by"``) is given instead."""
+    stopped it)"``; a reason recorded in the summary (``"stopped_by"``) is said instead: ``"...
+    iterations of 64, by the end of the lent GPU's device time"``."""
     runs = list(results["runs"].values())
     cfg = runs[0]["config"]
     iters = cfg["epochs"] * cfg["iters_per_epoch"]
     if results.get("partial"):
         done = sorted({h["epochs"][-1]["step"] if h["epochs"] else 0 for h in runs})
         at = f"{done[0]:,}" + (f"-{done[-1]:,}" if len(done) > 1 else "")
-        why = f"stopped by {results['stopped_by']}" if results.get("stopped_by") else \
-            "the results do not record what stopped it"
-        return (f"partial: stopped at {at} of the {results['budget']} budget's {iters:,} iterations of "
-                f"{cfg['batch']}; the schedule was not finished ({why})")
+        done_text = (f"partial: stopped at {at} of the {results['budget']} budget's {iters:,} iterations of "
+                     f"{cfg['batch']}")
+        if results.get("stopped_by"):
+            return f"{done_text}, by {results['stopped_by']}"
+        return f"{done_text}; the schedule was not finished (the results do not record what stopped it)"
     return f"{results['budget']} budget: {iters:,} iterations of {cfg['batch']}"
 
 
@@ -269,10 +281,17 @@ def clipping_claim(results: Mapping[str, Any]) -> Claim:
     step = none.get("divergence_step")
     diverged = "diverged" + (f" at step {step}" if step is not None else "") if none["diverged"] else \
         f"{_val(none, 2):.2f} dB"
+    theta = runs["adjustable"]["config"].get("theta")
+    kind = (best_name or "").split("_")[0]
+    with_what = f"clipping, adjustable or {kind}" if kind in ("value", "norm") else \
+        f"adjustable clipping as with {_method(best_name)}"
+    level = (f", level with adjustable clipping (within {MARGIN:.1f} dB): lr 0.1 trains with {with_what}"
+             if best_name and abs(adj - best_other) <= MARGIN else "")
     return _row("clipping", "04_clipping", "lr 0.1 is usable with adjustable gradient clipping",
                 "trains at lr 0.1 (its threshold θ not given; no numbers for the ablation)",
-                f"{adj:.2f} dB with adjustable clipping (bicubic {bic:.2f} dB)",
-                f"no clipping {diverged}; the best other method, {_method(best_name)}, {best_other:.2f} dB",
+                f"{adj:.2f} dB with adjustable clipping" + (f" at θ {theta:g}" if theta is not None else "")
+                + f" (bicubic {bic:.2f} dB, test pairs made in {protocol_text(results)})",
+                f"no clipping {diverged}; the best other method, {_method(best_name)}, {best_other:.2f} dB" + level,
                 results, verdict,
                 "holds if at the paper's full budget lr 0.1 diverges without clipping while adjustable "
                 f"clipping beats bicubic and is within {MARGIN:.1f} dB of the best method; partly if the same "
@@ -327,7 +346,9 @@ def scales_claim(results: Mapping[str, Any]) -> Claim:
     """One network serves x2, x3 and x4 at no cost. Holds if the {2,3,4} network is within ``MARGIN``
     of (or above) each single-scale network at its scale; partly if it beats bicubic by more than
     ``MARGIN`` at every scale and is within ``MARGIN`` of the specialist at one scale at least; else
-    not reproduced. Runs stopped early hold at most partly."""
+    not reproduced. Runs stopped early hold at most partly. Why: the paper's claim is that one network
+    serves all three scales without loss, so *holds* asks for no loss at any scale; *partly* asks that
+    it serve every scale (better than bicubic) and be without loss at one scale at least."""
     runs = results["runs"]
     multi = runs["x234"]
     deficit = {s: _val(multi, s) - _val(runs[f"x{s}"], s) for s in (2, 3, 4)}
@@ -339,16 +360,20 @@ def scales_claim(results: Mapping[str, Any]) -> Claim:
         verdict = PARTLY
     signs = lambda d: "/".join(signed(v) for v in d.values())  # noqa: E731
     shown = {s: _r(_val(multi, s)) - _r(_val(runs[f"x{s}"], s)) for s in (2, 3, 4)}
+    at = [f"x{s}" for s, ok in zip((2, 3, 4), level) if ok]
+    level_text = (f"; level with its specialist (within {MARGIN:.1f} dB) at {_and(at)}"
+                  + (" only" if len(at) < 3 else "")) if at else ""
     return _row("scales", "06_multiscale", "one network trained on {2,3,4} serves all three scales",
-                f"{signs(paper)} dB at x2/x3/x4 ({{2,3,4}} minus single-scale, Set5, Table 2)",
+                f"{signs(paper)} dB at x2/x3/x4 ({{2,3,4}} minus single-scale, Set5, the paper's Table 2)",
                 f"{signs(shown)} dB",
                 "{2,3,4} network: " + "/".join(f"{_val(multi, s):.2f}" for s in (2, 3, 4))
                 + " dB, each single-scale network at its own scale: "
-                + "/".join(f"{_val(runs[f'x{s}'], s):.2f}" for s in (2, 3, 4)) + " dB (x2/x3/x4)",
+                + "/".join(f"{_val(runs[f'x{s}'], s):.2f}" for s in (2, 3, 4)) + " dB (x2/x3/x4)" + level_text,
                 results, verdict,
-                f"holds if the {{2,3,4}} network is within {MARGIN:.1f} dB of every specialist at its scale; "
-                f"partly if it beats bicubic by more than {MARGIN:.1f} dB at every scale and is within "
-                f"{MARGIN:.1f} dB of one specialist; else not reproduced")
+                f"holds if the {{2,3,4}} network is within {MARGIN:.1f} dB of every specialist at its scale (the "
+                "paper's claim: one network for all three scales, without loss); partly if it beats bicubic by "
+                f"more than {MARGIN:.1f} dB at every scale and is within {MARGIN:.1f} dB of one specialist (it "
+                "serves all three, and without loss at one); else not reproduced")
 
 
 def _paper_name(ds: str) -> str:
@@ -420,6 +445,10 @@ def benchmark_claim(meta: Mapping[str, Any], per_image: Mapping[str, Any] | None
     scales = sorted({s for _, s, *_ in rows})
     level_text = (f", level with it (within {MARGIN:.1f} dB) in {len(level)}: "
                   + ", ".join(cell_name(*c) for c in level)) if level else ""
+    if level and not within and over_srcnn + len(level) == len(srcnn):  # the level cells alone decide it
+        level_text += ("; the verdict turns on " + ("that cell" if len(level) == 1 else "those cells")
+                       + f" alone: had {'it' if len(level) == 1 else 'they'} beaten SRCNN by more than "
+                       f"{MARGIN:.1f} dB, as the other {over_srcnn} do, the verdict would be partly")
     return Claim("benchmark", "07_benchmarks", "the benchmark table (Set5, Set14, B100, Urban100)",
                  "Set5 " + "/".join(f"{PAPER_TABLE3['VDSR']['Set5'][s][0]:.2f}" for s in (2, 3, 4))
                  + " dB at x2/x3/x4",
@@ -437,10 +466,34 @@ def benchmark_claim(meta: Mapping[str, Any], per_image: Mapping[str, Any] | None
                  _command(meta), _meta_time(meta, "to train the network"))
 
 
-def official_claim(results: Mapping[str, Any]) -> Claim:
+def official_misses(results: Mapping[str, Any], selfexsr: Mapping[str, Any] | None
+                    ) -> dict[tuple[str, int], tuple[str, float]]:
+    """Chapter 8's finding on each cell where the authors' network misses the paper by more than
+    ``OFFICIAL_TOL`` and ``selfexsr`` (``results/official_selfexsr.json``) has it in SelfExSR's order:
+    the image that order moves most, and the cell's distance to the paper (dB) with that image alone
+    taken in SelfExSR's order, ``{(set, scale): (image, gap)}``. Empty without ``selfexsr``."""
+    theirs = results["models"]["official"]["paper"]
+    other = ((selfexsr or {}).get("models", {}).get("official", {}).get("selfexsr", {}))
+    out = {}
+    for ds, row in other.items():
+        for s, sx in row.items():
+            ref, ours = paper_cell("VDSR", ds, int(s)), theirs.get(ds, {}).get(s)
+            if not ref or not ours or abs(ours["psnr"] - ref[0]) <= OFFICIAL_TOL:
+                continue
+            imgs = ours["images"]
+            moved = {n: imgs[n][0] - sx["images"][n][0] for n in imgs}
+            top = max(moved, key=moved.get)
+            mixed = sum(sx["images"][n][0] if n == top else imgs[n][0] for n in imgs) / len(imgs)
+            out[(ds, int(s))] = (top, mixed - ref[0])
+    return out
+
+
+def official_claim(results: Mapping[str, Any], selfexsr: Mapping[str, Any] | None = None) -> Claim:
     """The authors' weights, scored by this book (``vdsr_lib/results/official.json``): a check of the
     evaluation, not a claim of the paper. Holds if every measured cell with a paper number is within
-    ``OFFICIAL_TOL`` of the paper's VDSR, partly if at least half are, else not reproduced."""
+    ``OFFICIAL_TOL`` of the paper's VDSR, partly if at least half are, else not reproduced. With
+    ``selfexsr`` (the same network in SelfExSR's order), the row says what :func:`official_misses`
+    finds."""
     theirs = results["models"]["official"]["paper"]
     # The paper's Urban100 x2 number is the full-size set's (chapter 8 shows it): the half-size cell
     # stands in for it only while the full-size one is not measured.
@@ -458,12 +511,13 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
                if v and f"{ds} x{s}" not in measured]
     return Claim("official", "08_authors", "the authors' weights, scored by this book",
                  "Set5 " + "/".join(f"{PAPER_TABLE3['VDSR']['Set5'][s][0]:.2f}" for s in (2, 3, 4))
-                 + f" dB at x2/x3/x4; {n_paper} cells in all (Table 3 has no {_missing_cells()})",
+                 + f" dB at x2/x3/x4; {n_paper} cells in all (the paper's Table 3 has no {_missing_cells()})",
                  f"{within} of {len(gaps)} measured cells within {OFFICIAL_TOL} dB",
                  "Set5 " + "/".join(f"{theirs['Set5'][str(s)]['psnr']:.2f}" for s in (2, 3, 4)) + " dB"
                  + (f"; the farthest cell: {cell_name(*worst)}, {psnr[worst]:.2f} against the paper's "
                     f"{paper[worst]:.2f} dB" if within < len(gaps) else "")
-                 + (f"; not measured: {', '.join(missing)}" if missing else ""),
+                 + (f"; not measured: {', '.join(missing)}" if missing else "")
+                 + _misses_text(official_misses(results, selfexsr), len(gaps) - within),
                  "no training: the authors' released network (VDSR_Official.mat), scored in fp32 under "
                  "the paper's protocol",
                  short_hardware(str(results.get("hardware", "?")).split(" of ", 1)[-1].split(",")[0]),
@@ -474,6 +528,20 @@ def official_claim(results: Mapping[str, Any]) -> Claim:
                  + ("full-size set, where the paper's number belongs)" if full_x2 else "half-size set)"),
                  _command(results), _meta_time(results, "for the whole command, which scored "
                                                + _and(_model_names(results))))
+
+
+def _misses_text(misses: Mapping[tuple[str, int], tuple[str, float]], n_missed: int) -> str:
+    """The official row's words for :func:`official_misses`, when one image explains every miss."""
+    images = {img for img, _ in misses.values()}
+    if not misses or len(misses) != n_missed or len(images) != 1:
+        return ""
+    both = "both misses" if n_missed == 2 else f"all {n_missed} misses" if n_missed > 2 else "the miss"
+    fixed = all(abs(g) <= OFFICIAL_TOL for _, g in misses.values())
+    return (f"; chapter 8 traces {both} ({_and([cell_name(*c) for c in misses])}) to one image, "
+            f"{images.pop()}, degraded the other way (SelfExSR's order): with it alone degraded so, "
+            + ("they land " if len(misses) > 1 else "it lands ")
+            + "/".join(signed(g, 3) for _, g in misses.values()) + " dB from the paper"
+            + (f", within {OFFICIAL_TOL} dB, so the evaluation is the paper's" if fixed else ""))
 
 
 def shared_run(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -522,7 +590,8 @@ def margin_evidence(summaries: Mapping[str, Mapping[str, Any]]) -> str:
         return (f"Runs of one configuration trained with different seeds ended up to {spread:.2f} dB apart, "
                 f"{verdict} the {MARGIN:.1f} dB margin")
     used = f"seed {seeds[0]}" if len(seeds) == 1 else "seeds " + _and([str(x) for x in seeds])
-    return (f"The margin is not measured: all {n} shipped runs used {used} and no configuration was "
+    each = ", ".join(f"{name} {len(res['runs'])}" for name, res in summaries.items())
+    return (f"The margin is not measured: all {n} shipped runs ({each}) used {used} and no configuration was "
             "trained with a second seed, so the book has no spread between seeds at its reference "
             "budgets to set it by")
 
@@ -553,7 +622,7 @@ def claims() -> list[Claim]:
         pass
     official = load_results("official")
     if official is not None:
-        out.append(official_claim(official))
+        out.append(official_claim(official, load_results("official_selfexsr")))
     return out
 
 
@@ -565,7 +634,8 @@ def _note_shared(rows: list[Claim], depth: Mapping[str, Any], scales: Mapping[st
     d = depth["runs"][pair[0]]["config"]["depth"]
     x2 = _val(depth["runs"][pair[0]], 2)
     by_key = {c.key: c for c in rows}
-    by_key["depth"].detail += (f"; the depth-{d} run is the next row's {{2,3,4}} network, one training "
+    by_key["depth"].detail += (f"; the depth-{d} run is the next row's {{2,3,4}} network (one network trained "
+                               "on x2, x3 and x4 together), one training "
                                f"(same configuration, seed and history), hence {x2:.2f} dB at x2 in both rows")
     by_key["scales"].detail += (f"; the {{2,3,4}} network is the depth row's depth-{d} run, one training "
                                 f"(same configuration, seed and history), hence {x2:.2f} dB at x2 in both rows")

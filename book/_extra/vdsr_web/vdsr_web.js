@@ -46,8 +46,8 @@
     readyPromise = new Promise((resolve, reject) => {
       if (location.protocol === "file:") {
         reject(new Error("this page must be served over http(s), not opened as a file: run " +
-                         "`python -m http.server -d _build/html` and open it at " +
-                         "http://127.0.0.1:8000/"));
+                         "`python -m http.server` in the folder that holds the book's " +
+                         "index.html and open it at http://127.0.0.1:8000/"));
         return;
       }
       if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
